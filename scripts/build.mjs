@@ -1,0 +1,54 @@
+// Bundles each function into one self-contained CommonJS file, dist/<name>/index.js, whose `handler`
+// is what Function Compute 3.0 calls. The bench uses the same settings for its baseline (bench/).
+import { build } from 'esbuild';
+import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const buildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'external',
+  // @alicloud/fc2 requires proxy-agent only when a proxy is configured; FC never has one.
+  external: ['proxy-agent'],
+  logLevel: 'warning',
+};
+
+export function functionNames() {
+  return readdirSync(join(root, 'functions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'index.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+async function main() {
+  const report = {};
+  for (const name of functionNames()) {
+    const outdir = join(root, 'dist', name);
+    mkdirSync(outdir, { recursive: true });
+    const result = await build({
+      ...buildOptions,
+      entryPoints: [join(root, 'functions', name, 'index.ts')],
+      outfile: join(outdir, 'index.js'),
+      metafile: true,
+    });
+    const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('index.js'))?.[1].bytes ?? 0;
+    report[name] = bytes;
+    // FC runs dist/<name> as its code package; a package.json pins it to CommonJS whatever the root says.
+    writeFileSync(join(outdir, 'package.json'), JSON.stringify({ name: `es-guard-${name}`, private: true, type: 'commonjs', main: 'index.js' }, null, 2) + '\n');
+  }
+  for (const [name, bytes] of Object.entries(report)) console.log(`dist/${name}/index.js  ${(bytes / 1024).toFixed(1)} KiB`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,45 @@
+import type { ApiClient, CallOptions } from './client';
+
+const VERSION = '2014-05-26';
+
+export interface EcsInstance {
+  readonly instanceId: string;
+  readonly status: string;
+  readonly privateIps: readonly string[];
+}
+
+interface DescribeInstancesBody {
+  RequestId?: string;
+  Instances?: {
+    Instance?: Array<{
+      InstanceId: string;
+      Status: string;
+      VpcAttributes?: { PrivateIpAddress?: { IpAddress?: string[] } };
+      NetworkInterfaces?: { NetworkInterface?: Array<{ PrimaryIpAddress?: string }> };
+    }>;
+  };
+}
+
+/** ECS DescribeInstances (2014-05-26, RPC, V3 signed): enough to find an instance's private IPs. */
+export class EcsApi {
+  constructor(private readonly client: ApiClient) {}
+
+  async describeInstances(req: { regionId: string; instanceIds: readonly string[] }, opts?: CallOptions): Promise<{ requestId: string | undefined; instances: EcsInstance[] }> {
+    const res = await this.client.call<DescribeInstancesBody>(
+      {
+        action: 'DescribeInstances',
+        version: VERSION,
+        method: 'POST',
+        path: '/',
+        query: { RegionId: req.regionId, InstanceIds: JSON.stringify(req.instanceIds) },
+      },
+      opts,
+    );
+    const instances = (res.data.Instances?.Instance ?? []).map((i) => ({
+      instanceId: i.InstanceId,
+      status: i.Status,
+      privateIps: i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? (i.NetworkInterfaces?.NetworkInterface ?? []).flatMap((n) => (n.PrimaryIpAddress ? [n.PrimaryIpAddress] : [])),
+    }));
+    return { requestId: res.requestId, instances };
+  }
+}

@@ -1,0 +1,90 @@
+import type { ApiClient, CallOptions } from './client';
+
+const VERSION = '2016-01-20';
+
+export interface SecretValue {
+  readonly secretName: string;
+  readonly versionId: string;
+  readonly secretData: string;
+  readonly versionStages: readonly string[];
+  readonly createTime: string | undefined;
+  readonly requestId: string | undefined;
+}
+
+interface GetSecretValueBody {
+  RequestId?: string;
+  SecretName: string;
+  VersionId: string;
+  SecretData: string;
+  CreateTime?: string;
+  VersionStages?: { VersionStage?: string[] };
+}
+
+/** Typed calls of KMS Secrets Manager (2016-01-20, RPC: parameters in the query, V3 signed). */
+export class KmsApi {
+  constructor(private readonly client: ApiClient) {}
+
+  private rpc<T>(action: string, query: Record<string, string | undefined>, opts?: CallOptions) {
+    return this.client.call<T>({ action, version: VERSION, method: 'POST', path: '/', query }, opts);
+  }
+
+  async getSecretValue(req: { secretName: string; versionStage?: string; versionId?: string }, opts?: CallOptions): Promise<SecretValue> {
+    const res = await this.rpc<GetSecretValueBody>(
+      'GetSecretValue',
+      { SecretName: req.secretName, VersionStage: req.versionStage, VersionId: req.versionId, FetchExtendedConfig: undefined },
+      opts,
+    );
+    const d = res.data;
+    return {
+      secretName: d.SecretName,
+      versionId: d.VersionId,
+      secretData: d.SecretData,
+      versionStages: d.VersionStages?.VersionStage ?? [],
+      createTime: d.CreateTime,
+      requestId: res.requestId,
+    };
+  }
+
+  /** Idempotent by VersionId: the same id with the same data succeeds again without a new version. */
+  async putSecretValue(
+    req: { secretName: string; versionId: string; secretData: string; versionStages?: readonly string[] },
+    opts?: CallOptions,
+  ): Promise<{ requestId: string | undefined; versionId: string }> {
+    const res = await this.rpc<{ RequestId?: string; VersionId?: string }>(
+      'PutSecretValue',
+      {
+        SecretName: req.secretName,
+        VersionId: req.versionId,
+        SecretData: req.secretData,
+        SecretDataType: 'text',
+        VersionStages: req.versionStages === undefined ? undefined : JSON.stringify(req.versionStages),
+      },
+      opts,
+    );
+    return { requestId: res.requestId, versionId: res.data.VersionId ?? req.versionId };
+  }
+
+  async createSecret(
+    req: { secretName: string; versionId: string; secretData: string; description?: string },
+    opts?: CallOptions,
+  ): Promise<{ requestId: string | undefined }> {
+    const res = await this.rpc<{ RequestId?: string }>(
+      'CreateSecret',
+      { SecretName: req.secretName, VersionId: req.versionId, SecretData: req.secretData, SecretDataType: 'text', Description: req.description },
+      opts,
+    );
+    return { requestId: res.requestId };
+  }
+
+  async updateSecretVersionStage(
+    req: { secretName: string; versionStage: string; removeFromVersion?: string; moveToVersion?: string },
+    opts?: CallOptions,
+  ): Promise<{ requestId: string | undefined }> {
+    const res = await this.rpc<{ RequestId?: string }>(
+      'UpdateSecretVersionStage',
+      { SecretName: req.secretName, VersionStage: req.versionStage, RemoveFromVersion: req.removeFromVersion, MoveToVersion: req.moveToVersion },
+      opts,
+    );
+    return { requestId: res.requestId };
+  }
+}
