@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ALGORITHM, EMPTY_SHA256, buildCanonicalRequest, computeSignature, sha256Hex } from './signer';
+import { ALGORITHM, EMPTY_SHA256, buildCanonicalRequest, computeSignature, formatAcsDate, sha256Hex } from './signer';
 
 /** A request as a server received it. */
 export interface ReceivedRequest {
@@ -35,6 +35,23 @@ function header(headers: ReceivedRequest['headers'], name: string): string | und
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/**
+ * A header that arrived on several lines (Node's headersDistinct) is canonicalised the way the signer did
+ * it: each value trimmed, then sorted, then comma-joined. Joining in arrival order would refuse requests
+ * whose lines came in another order than the signer's sort.
+ */
+function signedHeaderValue(headers: ReceivedRequest['headers'], name: string): string {
+  const v = headers[name];
+  return Array.isArray(v) ? v.map((s) => s.trim()).sort().join(',') : (v ?? '');
+}
+
+/** Parses x-acs-date strictly: Date.parse alone maps 2024-02-30 to March 1 and 24:00 to the next day. */
+function parseAcsDate(date: string): number | undefined {
+  if (!DATE_RE.test(date)) return undefined;
+  const ms = Date.parse(date);
+  return Number.isNaN(ms) || formatAcsDate(new Date(ms)) !== date ? undefined : ms;
+}
+
 function fail(status: number, code: string, message: string): VerifyResult {
   return { ok: false, status, code, message };
 }
@@ -65,15 +82,16 @@ export function verifyRequest(req: ReceivedRequest, policy: VerifyPolicy): Verif
   const secret = policy.secretFor(accessKeyId);
   if (secret === undefined) return fail(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
 
-  if (!DATE_RE.test(date!)) return fail(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
-  const skew = Math.abs((policy.now ?? Date.now)() - Date.parse(date!));
+  const dateMs = parseAcsDate(date!);
+  if (dateMs === undefined) return fail(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
+  const skew = Math.abs((policy.now ?? Date.now)() - dateMs);
   if (!(skew <= (policy.maxSkewMs ?? 15 * 60_000))) return fail(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
 
   const actualSha = req.body.length === 0 ? EMPTY_SHA256 : sha256Hex(req.body);
   if (actualSha !== contentSha) return fail(400, 'ContentSHA256NotMatch', 'x-acs-content-sha256 does not match the request body.');
 
   const signedHeaders: Record<string, string> = {};
-  for (const name of signed) signedHeaders[name] = header(req.headers, name) ?? '';
+  for (const name of signed) signedHeaders[name] = signedHeaderValue(req.headers, name);
   const { canonicalRequest } = buildCanonicalRequest(
     { method: req.method, path: req.rawPath, query: req.query, headers: signedHeaders },
     contentSha!,
