@@ -24,14 +24,21 @@ interface DescribeInstancesBody {
 export class EcsApi {
   constructor(private readonly client: ApiClient) {}
 
-  async describeInstances(req: { regionId: string; instanceIds: readonly string[] }, opts?: CallOptions): Promise<{ requestId: string | undefined; instances: EcsInstance[] }> {
+  /** By instance IDs, or by private IPs (which instances, if any, still hold these addresses). */
+  async describeInstances(req: { regionId: string; instanceIds?: readonly string[]; privateIpAddresses?: readonly string[]; vpcId?: string }, opts?: CallOptions): Promise<{ requestId: string | undefined; instances: EcsInstance[] }> {
     const res = await this.client.call<DescribeInstancesBody>(
       {
         action: 'DescribeInstances',
         version: VERSION,
         method: 'POST',
         path: '/',
-        query: { RegionId: req.regionId, InstanceIds: JSON.stringify(req.instanceIds) },
+        query: {
+          RegionId: req.regionId,
+          InstanceIds: req.instanceIds && JSON.stringify(req.instanceIds),
+          PrivateIpAddresses: req.privateIpAddresses && JSON.stringify(req.privateIpAddresses),
+          VpcId: req.vpcId,
+          PageSize: '100',
+        },
       },
       opts,
     );

@@ -66,3 +66,4 @@ export function cloudFor(context: unknown, options: CloudOptions = {}): Cloud {
     },
   };
 }
+export { toCallerError } from './to-caller-error';

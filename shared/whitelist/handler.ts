@@ -1,0 +1,143 @@
+import { cloudFor, toCallerError, type Cloud } from '../api';
+import { EsGuardError, ValidationError } from '../errors';
+import { isInstanceId } from '../validation';
+import { invocationDeadline } from '../instance/deadline';
+import { regionOf } from '../config/endpoints';
+import { logger } from '../logging';
+import { createRouter, type CloudEvent, type FcContext, type HttpRequest, type Trigger } from '../triggers';
+import { coalesce, type CoalescedChange, type SourcedChange } from './coalesce';
+import { ecsChange, isEcsStateEvent } from './ecs-sync';
+import { changeOf, parseEventRequest, parseHttpRequest } from './requests';
+import { applyWhitelistChange, clientTokenFor, planChange, randomClientToken, readWhitelist, type Applied, type WhitelistDeps } from './service';
+import { whitelistSettings } from './settings';
+import { groupsOf, type WhitelistView } from './view';
+
+const WHITELIST_PATH = '/openapi/instances/{InstanceId}/private-network-white-ips';
+const routes = createRouter({ [`GET ${WHITELIST_PATH}`]: 'read', [`POST ${WHITELIST_PATH}`]: 'write' } as const);
+
+function depsFor(context: FcContext, cloud: Cloud): WhitelistDeps {
+  return { es: cloud.es, settings: whitelistSettings(), deadline: invocationDeadline(context), log: logger() };
+}
+
+function resultOf(view: WhitelistView) {
+  return {
+    instanceId: view.instanceId,
+    status: view.status,
+    privateNetworkIpWhiteList: view.privateNetworkIpWhiteList,
+    whiteIpGroupList: view.groups.map((g) => ({ groupName: g.groupName, ips: g.ips, whiteIpType: 'PRIVATE_ES' })),
+  };
+}
+
+function parseDryRun(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ValidationError([{ field: 'query.dryRun', rule: 'boolean', message: 'must be true or false' }]);
+}
+
+async function onHttp(http: HttpRequest, context: FcContext, cloud: Cloud): Promise<unknown> {
+  const { value, params } = routes.match(http);
+  const deps = depsFor(context, cloud);
+  const instanceId = params['InstanceId'] ?? '';
+  if (value === 'read') {
+    if (!isInstanceId(instanceId)) throw new ValidationError([{ field: 'path.InstanceId', rule: 'instance-id', message: 'is not an Elasticsearch instance id' }]);
+    return { RequestId: context.requestId, Result: resultOf(await readWhitelist(deps, instanceId)) };
+  }
+  const { dryRun: dryRunText, ...query } = http.query;
+  const dryRun = parseDryRun(dryRunText);
+  const request = parseHttpRequest({ ...query, instanceId }, http.json() ?? {});
+  const clientToken = request.clientToken ?? randomClientToken();
+  const change = { ...changeOf(request, `http#${clientToken}`), sources: [`http#${clientToken}`] };
+  if (dryRun) {
+    const { plan } = await planChange(deps, change, { waitActive: false });
+    return { RequestId: context.requestId, dryRun: true, Plan: plan };
+  }
+  const applied = await applyWhitelistChange(deps, change, clientToken);
+  return { RequestId: applied.requestId ?? context.requestId, clientToken, changed: !applied.plan.noop, Plan: applied.plan, Result: resultOf(applied.whitelist) };
+}
+
+interface EventFailure {
+  readonly sources: readonly string[];
+  readonly code: string;
+  readonly message: string;
+  readonly permanent: boolean;
+}
+
+/** Each event's request, deduplicated by id + source (delivery is at least once); bad ones are failures. */
+async function changesFromEvents(events: readonly CloudEvent[], context: FcContext, cloud: Cloud, deps: WhitelistDeps, failures: EventFailure[]): Promise<SourcedChange[]> {
+  const seen = new Set<string>();
+  const changes: SourcedChange[] = [];
+  for (const event of events) {
+    const source = `${event.source}#${event.id}`;
+    if (seen.has(source)) continue;
+    seen.add(source);
+    try {
+      if (isEcsStateEvent(event)) {
+        const sync = deps.settings.ecsSync;
+        if (!sync) {
+          deps.log.info('whitelist.ecs-event-ignored', { source, reason: 'ECS_SYNC_INSTANCE_ID / ECS_SYNC_GROUP unset' });
+          continue;
+        }
+        const { instance } = await cloud.es.describeInstance(sync.instanceId, { deadline: deps.deadline });
+        const change = await ecsChange(cloud.ecs, event, { ...sync, regionId: regionOf(process.env, context) }, groupsOf(instance));
+        if (change) changes.push(change);
+        else deps.log.info('whitelist.ecs-event-no-change', { source });
+        continue;
+      }
+      changes.push(changeOf(parseEventRequest(event.data), source));
+    } catch (error) {
+      failures.push(describeFailure([source], toCallerError(error)));
+    }
+  }
+  return changes;
+}
+
+function describeFailure(sources: readonly string[], error: unknown): EventFailure {
+  if (error instanceof EsGuardError) return { sources, code: error.code, message: error.message, permanent: error.status < 500 && error.status !== 409 && error.status !== 429 };
+  return { sources, code: 'InternalError', message: error instanceof Error ? error.message : String(error), permanent: false };
+}
+
+/**
+ * Applies a batch: coalesced per instance and group, instances in parallel, each instance's writes in
+ * order. Failures do not stop the others; the batch then throws so FC's async retry (and at last the
+ * dead-letter destination) takes over. Re-applying the rest is harmless: their clientTokens replay.
+ */
+async function onEvents(events: readonly CloudEvent[], context: FcContext, cloud: Cloud): Promise<unknown> {
+  const deps = depsFor(context, cloud);
+  const failures: EventFailure[] = [];
+  const changes = coalesce(await changesFromEvents(events, context, cloud, deps, failures));
+  const byInstance = new Map<string, CoalescedChange[]>();
+  for (const c of changes) byInstance.set(c.instanceId, [...(byInstance.get(c.instanceId) ?? []), c]);
+  const applied: Applied[] = [];
+  await Promise.all(
+    [...byInstance.values()].map(async (list) => {
+      for (const change of list) {
+        try {
+          applied.push(await applyWhitelistChange(deps, change, clientTokenFor(change.sources)));
+        } catch (error) {
+          failures.push(describeFailure(change.sources, toCallerError(error)));
+        }
+      }
+    }),
+  );
+  const summary = { events: events.length, writes: applied.filter((a) => !a.plan.noop).length, unchanged: applied.filter((a) => a.plan.noop).length, failed: failures.length };
+  deps.log.info('whitelist.batch', { ...summary, failures });
+  if (failures.length > 0) {
+    throw new EsGuardError(failures.every((f) => f.permanent) ? 400 : 502, 'BatchFailed', `${failures.length} of ${events.length} events failed: ${failures.map((f) => `${f.sources.join('+')}: ${f.code}`).join('; ')}`);
+  }
+  return summary;
+}
+
+export async function whitelistHandler(trigger: Trigger, context: FcContext): Promise<unknown> {
+  const cloud = cloudFor(context);
+  switch (trigger.kind) {
+    case 'http':
+      return onHttp(trigger.http, context, cloud);
+    case 'events':
+      return onEvents(trigger.events, context, cloud);
+    case 'direct':
+      // A direct (or async) invocation carries one request, as an event's data would.
+      return onEvents([{ specversion: '1.0', id: context.requestId, source: 'direct', type: 'es-guard:whitelist', data: trigger.payload }], context, cloud);
+    case 'timer':
+      throw new ValidationError([{ field: 'event', rule: 'trigger-kind', message: 'the whitelist function has no timer trigger' }]);
+  }
+}
