@@ -1,0 +1,56 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Which invocation the running code belongs to, so helpers deep in a call (`logger()`) can find it with
+ * no context passed down. An FC instance may run several invocations at once (instance concurrency).
+ *
+ * Why it lives in the first middleware: middy awaits between middlewares, and a value entered after that
+ * first await never reaches the handler. Only `fcTrigger().before`, which middy calls synchronously from
+ * the entry point, can enter a scope that every later await of the invocation inherits.
+ */
+export interface Scope {
+  readonly invocation: object;
+  open: boolean;
+}
+
+let storage: AsyncLocalStorage<Scope | undefined> | undefined;
+
+function store(): AsyncLocalStorage<Scope | undefined> {
+  if (!storage) {
+    storage = new AsyncLocalStorage<Scope | undefined>();
+    // Node tracks async resources only once a storage has been used; doing so at cold start, before the
+    // first request, means every request's resources are tracked from their start.
+    storage.run(undefined, () => undefined);
+  }
+  return storage;
+}
+
+export function prepareScopes(): void {
+  store();
+}
+
+/** Enters a scope for `invocation` (any object identifying it, e.g. middy's request) for this async context. */
+export function openScope(invocation: object): Scope {
+  const scope: Scope = { invocation, open: true };
+  store().enterWith(scope);
+  return scope;
+}
+
+/**
+ * Ends the scope: `enterWith` also marked the entry point's caller, which must not keep seeing a finished
+ * invocation. Work still running after the response (fire-and-forget) then falls back to no invocation.
+ */
+export function closeScope(scope: Scope | undefined): void {
+  if (scope) scope.open = false;
+}
+
+/** Runs `fn` inside a scope for `invocation`. */
+export function runInScope<T>(invocation: object, fn: () => T): T {
+  return store().run({ invocation, open: true }, fn);
+}
+
+/** The invocation the running code belongs to, if it is still running. */
+export function currentInvocation(): object | undefined {
+  const scope = storage?.getStore();
+  return scope?.open ? scope.invocation : undefined;
+}
