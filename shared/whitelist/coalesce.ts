@@ -32,8 +32,9 @@ const overlaps = (a: readonly string[], b: readonly string[]): boolean => {
  *
  * A change merges into the latest earlier write on the same instance and group when the result equals
  * applying both in order: same-mode Append/Delete writes union their entries; anything following a
- * Cover folds into it (Cover defines the whole group). Append and Delete of disjoint entries commute,
- * so the search may look past one to an earlier write of its own mode.
+ * Cover folds into it (Cover defines the whole group). An Append may move ahead of writes that
+ * touch other entries (a Delete moved ahead of an Append could empty a group the sequence would not), so
+ * only an Append's search looks further back.
  */
 export function coalesce(changes: readonly SourcedChange[]): CoalescedChange[] {
   const drafts: Draft[] = [];
@@ -51,7 +52,7 @@ function mergeInto(drafts: Draft[], c: SourcedChange, group: string): boolean {
     if (d.instanceId !== c.instanceId || d.group !== group) continue;
     if (d.target.kind !== c.target.kind) {
       // The list form and a group named `default` are one group: they may commute but never merge.
-      if (d.mode === 'Cover' || c.mode === 'Cover' || overlaps(d.ips, c.ips)) return false;
+      if (d.mode === 'Cover' || c.mode !== 'Append' || overlaps(d.ips, c.ips)) return false;
       continue;
     }
     if (d.mode === 'Cover') {
@@ -74,7 +75,9 @@ function mergeInto(drafts: Draft[], c: SourcedChange, group: string): boolean {
       d.sources.push(c.source);
       return true;
     }
-    if (overlaps(d.ips, c.ips)) return false;
+    // Only an Append may move ahead of a Delete: a Delete moved ahead of an Append could empty the group
+    // (refused) where the sequence would not.
+    if (c.mode === 'Delete' || overlaps(d.ips, c.ips)) return false;
   }
   return false;
 }

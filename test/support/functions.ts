@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { LocalCloud } from '../../local-cloud';
+import type { FcContext } from '../../shared/triggers';
+
+const requireBundle = createRequire(__filename);
+const root = join(__dirname, '..', '..');
+
+export type BundleHandler = (event: Buffer, context: FcContext) => Promise<unknown>;
+
+/** The function as FC runs it: the built bundle's `handler` (run `npm run build` first; `npm test` does). */
+export function loadBundle(name: 'whitelist' | 'rotate-password' | 'rotate-fleet'): BundleHandler {
+  const mod = requireBundle(join(root, 'dist', name, 'index.js')) as { handler?: BundleHandler };
+  if (typeof mod.handler !== 'function') throw new Error(`dist/${name}/index.js exports no handler`);
+  return mod.handler;
+}
+
+let seq = 0;
+
+/** A context like FC's, signed with the local cloud's key, for a function with the given timeout. */
+export function contextFor(cloud: LocalCloud, functionName: string, timeoutSec = 30): FcContext {
+  seq += 1;
+  return {
+    requestId: `test-${process.pid}-${seq}`,
+    credentials: { accessKeyId: cloud.accessKey.accessKeyId, accessKeySecret: cloud.accessKey.accessKeySecret, securityToken: '' },
+    function: { name: functionName, handler: 'index.handler', memory: 256, timeout: timeoutSec },
+    region: 'cn-hangzhou',
+    accountId: '1234567890123456',
+    retryCount: 0,
+  };
+}
+
+export interface HttpAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly json: Record<string, unknown>;
+}
+
+/** Reads an FC HTTP response the way the gateway would turn it into an HTTP answer. */
+export function httpAnswer(response: unknown): HttpAnswer {
+  const r = response as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
+  const body = r.isBase64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body;
+  return { statusCode: r.statusCode, headers: r.headers, json: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
+}
+
+/** Points the functions (in this process) at the local cloud: the four endpoint overrides and fast polls. */
+export function useLocalCloud(cloud: LocalCloud, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, cloud.env, { INSTANCE_POLL_MS: '20', LOG_LEVEL: 'info' }, extra);
+}
+
+export function event(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
