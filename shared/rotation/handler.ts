@@ -1,0 +1,62 @@
+import { cloudFor } from '../api';
+import { GuardrailError, ValidationError } from '../errors';
+import { invocationDeadline } from '../instance/deadline';
+import { logger } from '../logging/current';
+import type { FcContext, Trigger } from '../triggers/types';
+import { rotatePassword, type RotationRequest, type RotationResult } from './rotate';
+import { rotationRequests } from './request';
+import { rotationSettings } from './settings';
+
+/** What a caller is told: where the password now is, never the password. */
+export interface RotationAnswer {
+  readonly secretName: string;
+  readonly versionId: string;
+  readonly requestId: string;
+}
+
+/**
+ * The rotate-password function's job for one decoded trigger. HTTP answers once the rotation is complete;
+ * other triggers throw on failure so FC's async retries (which resume the rotation) and dead-letter
+ * destination take over.
+ */
+export async function handleRotationTrigger(trigger: Trigger, context: FcContext): Promise<RotationAnswer | { readonly results: RotationAnswer[] }> {
+  const startedAt = Date.now();
+  const settings = rotationSettings();
+  const requests = distinct(rotationRequests(trigger, settings.secretNameTemplate));
+  for (const r of requests) {
+    if (settings.allowedInstanceIds.length > 0 && !settings.allowedInstanceIds.includes(r.instanceId)) {
+      throw new GuardrailError('InstanceNotAllowed', `instance ${r.instanceId} is not in ALLOWED_INSTANCE_IDS`);
+    }
+  }
+  const cloud = cloudFor(context);
+  const deps = { es: cloud.es, kms: cloud.kms, settings, deadline: invocationDeadline(context, startedAt) };
+  const answer = (r: RotationResult): RotationAnswer => ({ secretName: r.secretName, versionId: r.versionId, requestId: context.requestId });
+
+  if (trigger.kind !== 'events') return answer(await rotatePassword(requests[0]!, deps));
+  // Different instances rotate side by side; each rotation is independent and resumable on its own.
+  const settled = await Promise.allSettled(requests.map((r) => rotatePassword(r, deps)));
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ request: requests[i]!, error: s.reason as unknown }] : []));
+  if (failed.length === 1) throw failed[0]!.error;
+  if (failed.length > 1) {
+    for (const f of failed) logger().error('rotation failed', { instanceId: f.request.instanceId, err: f.error });
+    throw new Error(`${failed.length} of ${requests.length} rotations failed: ${failed.map((f) => `${f.request.instanceId} (${codeOf(f.error)})`).join(', ')}`);
+  }
+  return { results: settled.flatMap((s) => (s.status === 'fulfilled' ? [answer(s.value)] : [])) };
+}
+
+/** One rotation per instance: a cluster has one admin password, so two secrets for it in one batch is a mistake. */
+function distinct(requests: RotationRequest[]): RotationRequest[] {
+  const byInstance = new Map<string, RotationRequest>();
+  for (const r of requests) {
+    const seen = byInstance.get(r.instanceId);
+    if (seen === undefined) byInstance.set(r.instanceId, r);
+    else if (seen.secretName !== r.secretName) {
+      throw new ValidationError([{ field: 'secretName', rule: 'one-secret-per-instance', message: `instance ${r.instanceId} is named twice with different secrets` }]);
+    }
+  }
+  return [...byInstance.values()];
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'Error';
+}

@@ -1,0 +1,84 @@
+import * as z from 'zod/mini';
+import { ValidationError, type FieldIssue } from '../errors';
+import { registerSecret } from '../logging/redact';
+import { createRouter } from '../triggers/router';
+import { parseJson } from '../triggers/safeJson';
+import type { CloudEvent, Trigger } from '../triggers/types';
+import { instanceIdSchema } from '../validation/instance';
+import { capIssues, check, rules, type Problem } from '../validation/parse';
+import { passwordSchema } from '../validation/password';
+import type { RotationRequest } from './rotate';
+import { secretNameFor } from './secret';
+
+/** KMS secret names: letters, digits and `_/+=.@-`, at most 192 characters. */
+const SECRET_NAME = /^[A-Za-z0-9_/+=.@-]{1,192}$/;
+
+function secretNameProblems(value: string): Problem[] {
+  return SECRET_NAME.test(value) ? [] : [{ rule: 'secret-name-format', message: 'must be 1 to 192 letters, digits or _/+=.@- characters' }];
+}
+
+const secretNameSchema = z.string().check(rules<string>(secretNameProblems));
+
+/** Timer payloads, CloudEvent data and direct invocations name the target; other fields are ignored. */
+const targetSchema = z.object({ instanceId: instanceIdSchema, secretName: z.optional(secretNameSchema) });
+
+const bodySchema = z.strictObject({ esAdminPassword: z.optional(passwordSchema) });
+
+export const ROTATE_ROUTE = 'POST|PATCH /openapi/instances/{InstanceId}/admin-pwd';
+let router: ReturnType<typeof createRouter<true>> | undefined;
+
+/**
+ * What to rotate, from any of the function's triggers. Only the HTTP trigger may carry a password: timer
+ * payloads and events are stored in plain text in trigger and rule configurations.
+ */
+export function rotationRequests(trigger: Trigger, secretNameTemplate: string): RotationRequest[] {
+  const target = (value: unknown, at: string): RotationRequest => {
+    const parsed = checked(targetSchema, value, at);
+    refusePassword(value, at);
+    return { instanceId: parsed.instanceId, secretName: parsed.secretName ?? secretNameFor(secretNameTemplate, parsed.instanceId) };
+  };
+  switch (trigger.kind) {
+    case 'http':
+      return [fromHttp(trigger.http, secretNameTemplate)];
+    case 'timer':
+      return [target(trigger.timer.payload, 'payload')];
+    case 'direct':
+      return [target(trigger.payload, 'payload')];
+    case 'events':
+      return trigger.events.map((event, i) => target(eventData(event, trigger.batched ? `events[${i}].data` : 'data'), trigger.batched ? `events[${i}].data` : 'data'));
+  }
+}
+
+function fromHttp(http: Extract<Trigger, { kind: 'http' }>['http'], template: string): RotationRequest {
+  router ??= createRouter({ [ROTATE_ROUTE]: true as const });
+  const { params } = router.match(http);
+  const instanceId = checked(instanceIdSchema, params['InstanceId'], 'InstanceId');
+  const body: unknown = http.json();
+  // Registered before validation so that nothing logged from here on can show it, valid or not.
+  if (typeof body === 'object' && body !== null) registerSecret((body as Record<string, unknown>)['esAdminPassword']);
+  const { esAdminPassword } = body === undefined ? {} : checked(bodySchema, body, 'body');
+  return { instanceId, secretName: secretNameFor(template, instanceId), ...(esAdminPassword !== undefined && { password: esAdminPassword }) };
+}
+
+function eventData(event: CloudEvent, at: string): unknown {
+  // EventBridge delivers JSON data as an object; a producer that sent it as text still gets it read.
+  return typeof event.data === 'string' ? parseJson(event.data, at) : event.data;
+}
+
+function refusePassword(value: unknown, at: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const key of ['esAdminPassword', 'password']) {
+    if (Object.hasOwn(value, key)) {
+      registerSecret((value as Record<string, unknown>)[key]);
+      throw new ValidationError([{ field: `${at}.${key}`, rule: 'password-not-accepted', message: 'a password is accepted only in the body of the HTTP trigger; leave it out to generate one' }]);
+    }
+  }
+}
+
+/** Schema check whose issues are named from the trigger's point of view (`payload.instanceId`, `events[2].data.instanceId`). */
+function checked<S extends z.core.$ZodType>(schema: S, value: unknown, at: string): z.output<S> {
+  const r = check(schema, value, at);
+  if (r.ok) return r.value;
+  const issues: FieldIssue[] = r.issues.map((i) => ({ ...i, field: i.field === at || at === 'body' ? i.field : `${at}.${i.field}` }));
+  throw new ValidationError(capIssues(issues, at));
+}

@@ -1,0 +1,131 @@
+import { ApiError, type KmsApi } from '../api';
+import { registerSecret } from '../logging/redact';
+
+/**
+ * The KMS secret es-guard keeps per instance. Services read `ACSCurrent`; its data is JSON:
+ * `{"username":"elastic","password":"...","instanceId":"es-cn-...","endpoint":"http://<domain>:<port>"}`.
+ * A rotation in flight holds its new password under the custom stage `ACSPending`.
+ */
+export const STAGE = { current: 'ACSCurrent', previous: 'ACSPrevious', pending: 'ACSPending' } as const;
+
+/**
+ * The version CreateSecret writes when the secret is new: it carries no password (`password: null`), so
+ * `ACSCurrent` never names a password the cluster does not have.
+ */
+export const PLACEHOLDER_VERSION_ID = 'es-guard-initial';
+
+export const ADMIN_USERNAME = 'elastic';
+
+export interface SecretContent {
+  readonly username: string;
+  readonly password: string | null;
+  readonly instanceId: string;
+  readonly endpoint?: string;
+}
+
+export interface StoredVersion {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  /** Undefined when the data is not an es-guard record (someone else wrote the version). */
+  readonly content: SecretContent | undefined;
+}
+
+export function secretNameFor(template: string, instanceId: string): string {
+  return template.split('{instanceId}').join(instanceId);
+}
+
+/** Fixed key order: the same content always serialises to the same text, which PutSecretValue's idempotency compares. */
+export function encodeContent(content: SecretContent): string {
+  const { username, password, instanceId, endpoint } = content;
+  return JSON.stringify(endpoint === undefined ? { username, password, instanceId } : { username, password, instanceId, endpoint });
+}
+
+export function decodeContent(text: string): SecretContent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const password = v['password'];
+  if (typeof v['username'] !== 'string' || typeof v['instanceId'] !== 'string' || (password !== null && typeof password !== 'string')) return undefined;
+  registerSecret(password);
+  return {
+    username: v['username'],
+    password,
+    instanceId: v['instanceId'],
+    ...(typeof v['endpoint'] === 'string' && { endpoint: v['endpoint'] }),
+  };
+}
+
+/** KMS answers a missing secret, version or stage with a not-found code (Forbidden.ResourceNotFound, HTTP 404). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || /NotFound/i.test(error.code));
+}
+
+/** A final refusal (4xx that is neither throttling nor busy): the request was understood and declined. */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429 && !error.code.startsWith('Throttling');
+}
+
+/** One secret's versions and stages, every call bounded by the invocation's deadline. */
+export class SecretStore {
+  constructor(
+    private readonly kms: KmsApi,
+    readonly secretName: string,
+    private readonly deadline: number,
+  ) {}
+
+  async stage(stage: string): Promise<StoredVersion | undefined> {
+    return this.read({ versionStage: stage });
+  }
+
+  async version(versionId: string): Promise<StoredVersion | undefined> {
+    return this.read({ versionId });
+  }
+
+  private async read(which: { versionStage?: string; versionId?: string }): Promise<StoredVersion | undefined> {
+    try {
+      const v = await this.kms.getSecretValue({ secretName: this.secretName, ...which }, { deadline: this.deadline });
+      const content = decodeContent(v.secretData);
+      // A record we did not write is still kept out of logs if it is one bare password.
+      if (content === undefined) registerSecret(v.secretData);
+      return { versionId: v.versionId, stages: v.versionStages, content };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates the secret with the password-less placeholder; false when it already existed (a concurrent rotation made it). */
+  async createWithPlaceholder(content: SecretContent): Promise<boolean> {
+    try {
+      await this.kms.createSecret(
+        {
+          secretName: this.secretName,
+          versionId: PLACEHOLDER_VERSION_ID,
+          secretData: encodeContent(content),
+          description: `elastic admin password of Elasticsearch instance ${content.instanceId}, rotated by es-guard`,
+        },
+        { deadline: this.deadline },
+      );
+      return true;
+    } catch (error) {
+      if (isRefusal(error) && (await this.stage(STAGE.current)) !== undefined) return false;
+      throw error;
+    }
+  }
+
+  async putPending(versionId: string, content: SecretContent): Promise<void> {
+    await this.kms.putSecretValue(
+      { secretName: this.secretName, versionId, secretData: encodeContent(content), versionStages: [STAGE.pending] },
+      { deadline: this.deadline },
+    );
+  }
+
+  async moveStage(stage: string, from: { removeFromVersion?: string; moveToVersion?: string }): Promise<void> {
+    await this.kms.updateSecretVersionStage({ secretName: this.secretName, versionStage: stage, ...from }, { deadline: this.deadline });
+  }
+}

@@ -1,0 +1,40 @@
+import { ConfigError, boolSetting, intSetting, listSetting, stringSetting } from '../config/settings';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../validation/password';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_SECRET_NAME_TEMPLATE = 'es-guard/{instanceId}/elastic';
+
+/** Everything rotation reads from the environment, parsed once per invocation so a bad value fails loudly. */
+export interface RotationSettings {
+  /** KMS secret name for an instance when the trigger names none; `{instanceId}` is replaced. */
+  readonly secretNameTemplate: string;
+  /** Length of generated passwords. */
+  readonly passwordLength: number;
+  /** Whether the new password must log in on the cluster before it becomes ACSCurrent. */
+  readonly test: boolean;
+  readonly testTimeoutMs: number;
+  readonly testPollMs: number;
+  /** Pause between DescribeInstance polls while waiting for `active`. */
+  readonly instancePollMs: number;
+  /** Per-request timeout of data-plane calls (health, login). */
+  readonly dataPlaneTimeoutMs: number;
+  /** Empty: any instance. */
+  readonly allowedInstanceIds: readonly string[];
+}
+
+export function rotationSettings(env: Env = process.env): RotationSettings {
+  const secretNameTemplate = stringSetting(env, 'SECRET_NAME_TEMPLATE', DEFAULT_SECRET_NAME_TEMPLATE);
+  // Without the placeholder every instance would share one secret, and rotating one would overwrite another's password.
+  if (!secretNameTemplate.includes('{instanceId}')) throw new ConfigError('SECRET_NAME_TEMPLATE', 'must contain {instanceId}');
+  return {
+    secretNameTemplate,
+    passwordLength: intSetting(env, 'PASSWORD_LENGTH', PASSWORD_MAX_LENGTH, { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH }),
+    test: boolSetting(env, 'ROTATION_TEST', true),
+    testTimeoutMs: intSetting(env, 'ROTATION_TEST_TIMEOUT_SECONDS', 600, { min: 1, max: 86_400 }) * 1000,
+    testPollMs: intSetting(env, 'ROTATION_TEST_POLL_MS', 10_000, { min: 1, max: 600_000 }),
+    instancePollMs: intSetting(env, 'INSTANCE_POLL_MS', 5_000, { min: 1, max: 600_000 }),
+    dataPlaneTimeoutMs: intSetting(env, 'DATA_PLANE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
+    allowedInstanceIds: listSetting(env, 'ALLOWED_INSTANCE_IDS'),
+  };
+}

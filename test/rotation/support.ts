@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient, ElasticsearchApi, KmsApi } from '../../shared/api';
+import type { FcContext } from '../../shared/triggers';
+import { startLocalCloud, type LocalCloud } from '../../local-cloud';
+
+const root = join(__dirname, '..', '..');
+
+export type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
+
+export interface Bundle {
+  readonly file: string;
+  readonly handler: Handler;
+}
+
+/**
+ * Bundles functions/rotate-password exactly as `npm run build` does (same esbuild options, read from
+ * scripts/build.mjs) into a temporary folder, so the suite always drives the current code as FC would.
+ */
+export async function buildBundle(): Promise<Bundle> {
+  const script = join(root, 'scripts', 'build.mjs');
+  const { buildOptions } = (await import(script)) as { buildOptions: Record<string, unknown> };
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'es-guard-rotation-'));
+  const file = join(dir, 'index.js');
+  await build({ ...buildOptions, entryPoints: [join(root, 'functions', 'rotate-password', 'index.ts')], outfile: file });
+  const handler = (createRequire(__filename)(file) as { handler: Handler }).handler;
+  return { file, handler };
+}
+
+/** Settings that make the emulator's activation windows and every poll take milliseconds. */
+export const FAST_ENV: Readonly<Record<string, string>> = {
+  INSTANCE_POLL_MS: '5',
+  ROTATION_TEST_POLL_MS: '5',
+  ROTATION_TEST_TIMEOUT_SECONDS: '20',
+  DATA_PLANE_TIMEOUT_MS: '2000',
+  LOG_LEVEL: 'debug',
+};
+
+export async function startCloud(): Promise<LocalCloud> {
+  return startLocalCloud({ activationMs: 25 });
+}
+
+/** The FC context the function gets; the local cloud's long-term key stands in for the role's credentials. */
+export function context(cloud: LocalCloud, requestId: string, timeoutSeconds = 60): FcContext {
+  return {
+    requestId,
+    credentials: { accessKeyId: cloud.accessKey.accessKeyId, accessKeySecret: cloud.accessKey.accessKeySecret },
+    function: { name: 'es-guard-rotate-password', handler: 'index.handler', memory: 256, timeout: timeoutSeconds },
+    region: 'cn-hangzhou',
+    accountId: '1234567890123456',
+    retryCount: 0,
+  };
+}
+
+export function apis(cloud: LocalCloud): { es: ElasticsearchApi; kms: KmsApi } {
+  const client = new ApiClient({ endpoint: cloud.url, credentials: () => Promise.resolve(cloud.accessKey) });
+  return { es: new ElasticsearchApi(client), kms: new KmsApi(client) };
+}
+
+export const timerEvent = (payload: unknown): Buffer =>
+  Buffer.from(JSON.stringify({ triggerTime: '2024-05-01T03:00:00Z', triggerName: 'schedule', payload: JSON.stringify(payload) }));
+
+export function httpEvent(instanceId: string, body: string, method = 'POST'): Buffer {
+  const rawPath = `/openapi/instances/${instanceId}/admin-pwd`;
+  return Buffer.from(
+    JSON.stringify({
+      version: 'v1',
+      rawPath,
+      body,
+      isBase64Encoded: false,
+      headers: { 'Content-Type': 'application/json' },
+      queryParameters: {},
+      requestContext: {
+        accountId: '1234567890123456',
+        domainName: 'es-guard.cn-hangzhou.fcapp.run',
+        domainPrefix: 'es-guard',
+        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '10.0.0.8', userAgent: 'test' },
+        requestId: 'gw-1',
+        time: '01/May/2024:03:00:00 +0000',
+        timeEpoch: '1714532400000',
+      },
+    }),
+  );
+}
+
+export function cloudEvent(id: string, data: unknown): Record<string, unknown> {
+  return {
+    id,
+    source: 'acs.actiontrail',
+    specversion: '1.0',
+    type: 'es-guard:rotate:incident',
+    datacontenttype: 'application/json;charset=utf-8',
+    time: '2024-05-01T03:00:00Z',
+    aliyunaccountid: '1234567890123456',
+    aliyuneventbusname: 'default',
+    aliyunregionid: 'cn-hangzhou',
+    data,
+  };
+}
+
+export interface SecretRecord {
+  readonly username: string;
+  readonly password: string | null;
+  readonly instanceId: string;
+  readonly endpoint?: string;
+}
+
+export function secretAt(cloud: LocalCloud, secretName: string, stage: string): { versionId: string; record: SecretRecord } | undefined {
+  const v = cloud.kms.getSecret(secretName)?.versions.find((x) => x.versionStages.includes(stage));
+  return v && { versionId: v.versionId, record: JSON.parse(v.secretData) as SecretRecord };
+}
+
+/** GET /_security/_authenticate on the instance's data plane: the cluster login, over real HTTP. */
+export async function logsIn(cloud: LocalCloud, instanceId: string, password: string): Promise<boolean> {
+  const { url } = await cloud.es.endpoint(instanceId);
+  const res = await fetch(`${url}/_security/_authenticate`, { headers: { authorization: `Basic ${Buffer.from(`elastic:${password}`).toString('base64')}` } });
+  await res.arrayBuffer();
+  return res.status === 200;
+}
+
+/** Every password the emulator knows of: each instance's, and each secret version's. */
+export function knownPasswords(cloud: LocalCloud): string[] {
+  const out: string[] = [];
+  for (const i of cloud.es.instances()) out.push(i.effectivePassword, ...(i.pendingPassword ? [i.pendingPassword] : []));
+  for (const i of cloud.es.instances()) {
+    const secret = cloud.kms.getSecret(`es-guard/${i.instanceId}/elastic`);
+    for (const v of secret?.versions ?? []) {
+      try {
+        const p = (JSON.parse(v.secretData) as { password?: unknown }).password;
+        if (typeof p === 'string') out.push(p);
+      } catch {
+        out.push(v.secretData);
+      }
+    }
+  }
+  return out;
+}
+
+export interface ChildRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** What the handler returned or threw, when it got that far. */
+  readonly outcome: { ok: true; value: unknown } | { ok: false; error: { name: string; code?: string; status?: number; message: string } } | undefined;
+}
+
+/** Runs the bundled handler once in its own node process, as an FC instance would, and reports how it ended. */
+export function runChild(bundle: Bundle, event: Buffer, ctx: FcContext, env: Record<string, string>): Promise<ChildRun> {
+  const runner = join(bundle.file, '..', 'runner.cjs');
+  writeFileSync(
+    runner,
+    `const { handler } = require(process.argv[2]);
+const report = (o) => { process.stderr.write('OUTCOME ' + JSON.stringify(o) + '\\n'); process.exit(o.ok ? 0 : 1); };
+handler(Buffer.from(process.argv[3], 'base64'), JSON.parse(process.argv[4])).then(
+  (value) => report({ ok: true, value }),
+  (e) => report({ ok: false, error: { name: e.name, code: e.code, status: e.status, message: e.message } }),
+);
+`,
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [runner, bundle.file, event.toString('base64'), JSON.stringify(ctx)], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const line = stderr.split('\n').find((l) => l.startsWith('OUTCOME '));
+      resolve({ code, signal, stdout, stderr, outcome: line === undefined ? undefined : (JSON.parse(line.slice(8)) as ChildRun['outcome']) });
+    });
+  });
+}
