@@ -7,6 +7,7 @@ import { logger } from '../logging';
 import { createRouter, type CloudEvent, type FcContext, type HttpRequest, type Trigger } from '../triggers';
 import { coalesce, type CoalescedChange, type SourcedChange } from './coalesce';
 import { ecsChange, isEcsStateEvent } from './ecs-sync';
+import { assertEntriesAllowed, assertInstanceAllowed } from './guardrails';
 import { changeOf, parseEventRequest, parseHttpRequest } from './requests';
 import { applyWhitelistChange, clientTokenFor, planChange, randomClientToken, readWhitelist, type Applied, type WhitelistDeps } from './service';
 import { whitelistSettings } from './settings';
@@ -83,7 +84,11 @@ async function changesFromEvents(events: readonly CloudEvent[], context: FcConte
         else deps.log.info('whitelist.ecs-event-no-change', { source });
         continue;
       }
-      changes.push(changeOf(parseEventRequest(event.data), source));
+      const change = changeOf(parseEventRequest(event.data), source);
+      // Checked per event, before coalescing, so one refused event cannot sink the others it merges with.
+      assertInstanceAllowed(change.instanceId, deps.settings);
+      assertEntriesAllowed(change, deps.settings);
+      changes.push(change);
     } catch (error) {
       failures.push(describeFailure([source], toCallerError(error)));
     }

@@ -1,0 +1,106 @@
+import { ApiFault } from './errors';
+import type { Fault, FaultPlan } from './faults';
+import type { IdempotencyStore } from './idempotency';
+import type { Answer, Operation, OperationName, OperationRequest, ServiceName } from './operation';
+
+export interface CallRecord {
+  readonly requestId: string;
+  /** Undefined when the request was refused before an operation was found (signature gate, unknown API). */
+  readonly operation: OperationName | undefined;
+  readonly service: ServiceName | undefined;
+  readonly accessKeyId: string | undefined;
+  readonly at: number;
+  /** 0 when the connection was dropped. */
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly replayed: boolean;
+  readonly fault: Fault['kind'] | undefined;
+}
+
+export type Outcome =
+  | { readonly kind: 'answer'; readonly answer: Answer }
+  | { readonly kind: 'error'; readonly error: ApiFault }
+  | { readonly kind: 'drop' };
+
+function wait(fault: { ms: number } | { until: Promise<unknown> }): Promise<unknown> {
+  if ('until' in fault) return fault.until.catch(() => undefined);
+  return new Promise((resolve) => setTimeout(resolve, fault.ms));
+}
+
+/** The last calls, oldest first; bounded so a long-running emulator does not grow without end. */
+export class CallLog {
+  private readonly records: CallRecord[] = [];
+  constructor(private readonly capacity = 10_000) {}
+
+  add(record: CallRecord): void {
+    this.records.push(record);
+    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+  }
+
+  list(): readonly CallRecord[] {
+    return [...this.records];
+  }
+
+  clear(): void {
+    this.records.length = 0;
+  }
+}
+
+/**
+ * The one place every API call goes through once its operation is known: fault injection, clientToken
+ * idempotency and the call log live here, so that no service has to know about any of them.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly faults: FaultPlan,
+    private readonly tokens: IdempotencyStore,
+    private readonly log: CallLog,
+  ) {}
+
+  async dispatch(op: Operation, req: OperationRequest): Promise<Outcome> {
+    const fault = this.faults.take(op.name);
+    const { outcome, replayed } = await this.run(op, req, fault);
+    this.log.add({
+      requestId: req.requestId,
+      operation: op.name,
+      service: op.service,
+      accessKeyId: req.caller.accessKeyId,
+      at: Date.now(),
+      status: outcome.kind === 'drop' ? 0 : outcome.kind === 'error' ? outcome.error.status : (outcome.answer.status ?? 200),
+      code: outcome.kind === 'error' ? outcome.error.code : undefined,
+      replayed,
+      fault: fault?.kind,
+    });
+    return outcome;
+  }
+
+  private async run(op: Operation, req: OperationRequest, fault: Fault | undefined): Promise<{ outcome: Outcome; replayed: boolean }> {
+    const done = (outcome: Outcome, replayed = false) => ({ outcome, replayed });
+    if (fault?.kind === 'reset') return done({ kind: 'drop' });
+    if (fault?.kind === 'error') {
+      const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(fault.retryAfterMs) };
+      return done({ kind: 'error', error: new ApiFault(fault.status, fault.code, fault.message ?? `Injected fault: ${fault.code}.`, headers) });
+    }
+    if (fault?.kind === 'delay') await wait(fault);
+
+    let admitted: { key: string; fingerprint: string } | undefined;
+    try {
+      const idem = op.idempotency?.(req);
+      if (idem) {
+        const admission = this.tokens.admit(idem.key, idem.fingerprint);
+        if (admission.kind === 'replay') return done(fault?.kind === 'lost' ? { kind: 'drop' } : { kind: 'answer', answer: admission.answer }, true);
+        admitted = idem;
+      }
+      const answer = await op.handle(req);
+      if (fault?.kind === 'slow') await wait(fault);
+      if (admitted) this.tokens.complete(admitted.key, admitted.fingerprint, answer);
+      return done(fault?.kind === 'lost' ? { kind: 'drop' } : { kind: 'answer', answer });
+    } catch (error) {
+      if (admitted) this.tokens.abandon(admitted.key);
+      if (error instanceof ApiFault) return done({ kind: 'error', error });
+      // An emulator bug must still look like a service failure to the client, and be visible here.
+      console.error(`[local-cloud] ${op.name} failed unexpectedly:`, error);
+      return done({ kind: 'error', error: new ApiFault(500, 'InternalError', 'The request processing has failed due to some unknown error.') });
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { invalidParameter } from '../errors';
+import type { Operation, OperationRequest } from '../operation';
+import { jsonBody } from '../request';
+import type { DataPlane } from './data-plane';
+import { describeResult } from './describe';
+import type { InstanceStore } from './instances';
+import type { InstanceRecord, Tag } from './model';
+import { passwordProblem } from './password';
+import { applyWhitelistChange, parseModifyMode, parseWhitelistBody, privateWhitelist } from './whitelist';
+
+export interface EsChange {
+  readonly operation: 'UpdatePrivateNetworkWhiteIps' | 'UpdateAdminPassword';
+  readonly instanceId: string;
+  readonly requestId: string;
+  readonly at: number;
+}
+
+export interface EsContext {
+  readonly store: InstanceStore;
+  readonly dataPlane: DataPlane;
+  /** Every applied change, in order: what tests read to prove a replay changed nothing. */
+  readonly changes: EsChange[];
+}
+
+/** clientToken: ASCII, at most 64 characters (the API pages' rule). */
+function clientToken(req: OperationRequest): string | undefined {
+  const token = req.query['clientToken'];
+  if (token === undefined || token === '') return undefined;
+  if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token)) throw invalidParameter('clientToken must be printable ASCII and at most 64 characters.');
+  return token;
+}
+
+function fingerprint(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+function idempotencyFor(name: string) {
+  return (req: OperationRequest) => {
+    const token = clientToken(req);
+    if (token === undefined) return undefined;
+    return {
+      key: `${name}\n${req.params['InstanceId']}\n${token}`,
+      fingerprint: fingerprint(req.method, req.query['modifyMode'] ?? '', req.body.toString('base64')),
+    };
+  };
+}
+
+function parseTags(text: string | undefined): Tag[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidParameter('tags must be a JSON array of {"tagKey","tagValue"} objects.');
+  }
+  if (!Array.isArray(parsed)) throw invalidParameter('tags must be a JSON array of {"tagKey","tagValue"} objects.');
+  return parsed.map((t: unknown) => {
+    const tag = t as Record<string, unknown> | null;
+    if (!tag || typeof tag.tagKey !== 'string' || (tag.tagValue !== undefined && typeof tag.tagValue !== 'string')) {
+      throw invalidParameter('each tag must have a string tagKey and tagValue.');
+    }
+    return { tagKey: tag.tagKey, tagValue: (tag.tagValue as string | undefined) ?? '' };
+  });
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, max?: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw invalidParameter(`${name} must be a positive integer.`);
+  const n = Number(value);
+  if (max !== undefined && n > max) throw invalidParameter(`${name} must be at most ${max}.`);
+  return n;
+}
+
+export function elasticsearchOperations(ctx: EsContext): Operation[] {
+  const { store, dataPlane } = ctx;
+  const applied = (record: InstanceRecord, operation: EsChange['operation'], requestId: string): void => {
+    record.updatedAt = new Date().toISOString();
+    ctx.changes.push({ operation, instanceId: record.instanceId, requestId, at: Date.now() });
+    store.beginActivation(record);
+  };
+
+  return [
+    {
+      name: 'UpdatePrivateNetworkWhiteIps',
+      service: 'elasticsearch',
+      idempotency: idempotencyFor('UpdatePrivateNetworkWhiteIps'),
+      handle(req) {
+        const mode = parseModifyMode(req.query['modifyMode']);
+        const record = store.require(req.params['InstanceId'] ?? '');
+        const change = parseWhitelistBody(mode, jsonBody(req.body));
+        store.assertWritable(record);
+        record.groups = applyWhitelistChange(record.groups, change);
+        applied(record, 'UpdatePrivateNetworkWhiteIps', req.requestId);
+        return { json: { RequestId: req.requestId, Result: { privateNetworkIpWhiteList: privateWhitelist(record.groups) } } };
+      },
+    },
+    {
+      name: 'UpdateAdminPassword',
+      service: 'elasticsearch',
+      idempotency: idempotencyFor('UpdateAdminPassword'),
+      handle(req) {
+        const record = store.require(req.params['InstanceId'] ?? '');
+        const password = jsonBody(req.body)['esAdminPassword'];
+        if (typeof password !== 'string' || password === '') throw invalidParameter('esAdminPassword is required.');
+        const problem = passwordProblem(password);
+        if (problem) throw invalidParameter(`esAdminPassword does not meet the password policy: it ${problem}.`);
+        store.assertWritable(record);
+        record.pendingPassword = password;
+        applied(record, 'UpdateAdminPassword', req.requestId);
+        return { json: { RequestId: req.requestId, Result: true } };
+      },
+    },
+    {
+      name: 'DescribeInstance',
+      service: 'elasticsearch',
+      async handle(req) {
+        const record = store.require(req.params['InstanceId'] ?? '');
+        const port = await dataPlane.portFor(record.instanceId);
+        return { json: { RequestId: req.requestId, Result: describeResult(record, port) } };
+      },
+    },
+    {
+      name: 'ListInstance',
+      service: 'elasticsearch',
+      async handle(req) {
+        const page = positiveInt('page', req.query['page'], 1);
+        const size = positiveInt('size', req.query['size'], 10, 100);
+        const tags = parseTags(req.query['tags']);
+        const { instanceId, status, description } = req.query;
+        const matches = store.all().filter(
+          (r) =>
+            (!instanceId || r.instanceId === instanceId) &&
+            (!status || r.status === status) &&
+            (!description || r.description.includes(description)) &&
+            (!tags || tags.every((t) => r.tags.some((have) => have.tagKey === t.tagKey && (t.tagValue === '' || have.tagValue === t.tagValue)))),
+        );
+        const slice = matches.slice((page - 1) * size, page * size);
+        const result = await Promise.all(slice.map(async (r) => describeResult(r, await dataPlane.portFor(r.instanceId))));
+        return {
+          headers: { 'x-total-count': String(matches.length) },
+          json: { RequestId: req.requestId, Headers: { 'X-Total-Count': matches.length }, Result: result },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,125 @@
+import { ApiFault, invalidParameter } from '../errors';
+import { entryKey } from '../ip';
+import { DEFAULT_GROUP, type ModifyMode, type WhiteIpGroup } from './model';
+
+export type WhitelistTarget = { readonly kind: 'list' } | { readonly kind: 'group'; readonly groupName: string };
+
+export interface WhitelistChange {
+  readonly mode: ModifyMode;
+  readonly target: WhitelistTarget;
+  /** Validated entries as sent (trimmed), `""` dropped, deduplicated by address. */
+  readonly ips: readonly string[];
+}
+
+const MODES: readonly ModifyMode[] = ['Cover', 'Append', 'Delete'];
+
+export function parseModifyMode(value: string | undefined): ModifyMode {
+  if (value === undefined || value === '') return 'Cover';
+  if ((MODES as readonly string[]).includes(value)) return value as ModifyMode;
+  throw invalidParameter(`modifyMode must be one of Cover, Append, Delete; got "${value}".`);
+}
+
+/** The seed's sample sends `["", "10.2.XX.XX"]`: empty entries are ignored, others must be IPs or CIDRs. */
+function cleanIps(field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) throw invalidParameter(`${field} must be an array of IP addresses or CIDR blocks.`);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const item of value) {
+    if (typeof item !== 'string') throw invalidParameter(`${field} must contain only strings.`);
+    const ip = item.trim();
+    if (ip === '') continue;
+    const key = entryKey(ip);
+    if (key === undefined) throw invalidParameter(`${field} contains "${ip}", which is not a valid IPv4/IPv6 address or CIDR block.`);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(ip);
+  }
+  return out;
+}
+
+/** Reads the two body forms; exactly one must be present. */
+export function parseWhitelistBody(mode: ModifyMode, body: Record<string, unknown>): WhitelistChange {
+  const hasList = body['privateNetworkIpWhiteList'] !== undefined && body['privateNetworkIpWhiteList'] !== null;
+  const hasGroup = body['whiteIpGroup'] !== undefined && body['whiteIpGroup'] !== null;
+  if (hasList && hasGroup) throw invalidParameter('privateNetworkIpWhiteList and whiteIpGroup cannot be specified at the same time.');
+  if (!hasList && !hasGroup) throw invalidParameter('Either privateNetworkIpWhiteList or whiteIpGroup is required.');
+  if (hasList) return { mode, target: { kind: 'list' }, ips: cleanIps('privateNetworkIpWhiteList', body['privateNetworkIpWhiteList']) };
+
+  const group = body['whiteIpGroup'];
+  if (typeof group !== 'object' || group === null || Array.isArray(group)) throw invalidParameter('whiteIpGroup must be an object.');
+  const { groupName, ips, whiteIpType } = group as Record<string, unknown>;
+  if (typeof groupName !== 'string' || groupName.trim() === '') throw invalidParameter('whiteIpGroup.groupName is required.');
+  if (ips === undefined) throw invalidParameter('whiteIpGroup.ips is required.');
+  if (whiteIpType !== undefined && whiteIpType !== 'PRIVATE_ES') {
+    throw invalidParameter(`whiteIpGroup.whiteIpType must be PRIVATE_ES for the private network whitelist; got "${String(whiteIpType)}".`);
+  }
+  return { mode, target: { kind: 'group', groupName }, ips: cleanIps('whiteIpGroup.ips', ips) };
+}
+
+const isPrivate = (g: WhiteIpGroup): boolean => g.whiteIpType === 'PRIVATE_ES';
+
+/**
+ * The seed's rules over the PRIVATE_ES groups; the list form acts on the `default` group. Returns the
+ * new group list (other whitelist types untouched) or throws the service's refusal.
+ * - Cover replaces the group's IPs; with no IPs it deletes the group; an unknown name creates it.
+ * - Append adds missing IPs; the group must exist (NotFound).
+ * - Delete removes IPs; the group must exist and keep at least one IP.
+ */
+export function applyWhitelistChange(groups: readonly WhiteIpGroup[], change: WhitelistChange): WhiteIpGroup[] {
+  const name = change.target.kind === 'list' ? DEFAULT_GROUP : change.target.groupName;
+  const index = groups.findIndex((g) => isPrivate(g) && g.groupName === name);
+  const current = index === -1 ? undefined : groups[index];
+  const replace = (ips: readonly string[] | undefined): WhiteIpGroup[] => {
+    const next = [...groups];
+    if (ips === undefined) next.splice(index, 1);
+    else if (index === -1) next.push({ groupName: name, ips: [...ips], whiteIpType: 'PRIVATE_ES' });
+    else next[index] = { groupName: name, ips: [...ips], whiteIpType: 'PRIVATE_ES' };
+    return next;
+  };
+  const keys = (ips: readonly string[]) => new Set(ips.map((ip) => entryKey(ip) ?? ip));
+
+  switch (change.mode) {
+    case 'Cover':
+      if (change.ips.length > 0) return replace(change.ips);
+      if (change.target.kind === 'list') {
+        throw invalidParameter('privateNetworkIpWhiteList cannot be empty with modifyMode Cover: the whitelist must keep at least one IP address.');
+      }
+      if (current === undefined) throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist.`);
+      return replace(undefined);
+    case 'Append': {
+      if (current === undefined && change.target.kind === 'group') {
+        throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist; create it with modifyMode Cover.`);
+      }
+      const have = keys(current?.ips ?? []);
+      return replace([...(current?.ips ?? []), ...change.ips.filter((ip) => !have.has(entryKey(ip) ?? ip))]);
+    }
+    case 'Delete': {
+      if (current === undefined) throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist.`);
+      const drop = keys(change.ips);
+      const kept = current.ips.filter((ip) => ip !== '' && !drop.has(entryKey(ip) ?? ip));
+      if (kept.length === 0) {
+        throw invalidParameter(`Deleting these IP addresses would leave ${change.target.kind === 'list' ? 'the whitelist' : `the whitelist group ${name}`} empty; at least one IP address must remain.`);
+      }
+      return replace(kept);
+    }
+  }
+}
+
+/** The effective private whitelist: every PRIVATE_ES group's entries, first occurrence kept. */
+export function privateWhitelist(groups: readonly WhiteIpGroup[]): string[] {
+  return unionOf(groups.filter(isPrivate));
+}
+
+export function unionOf(groups: readonly WhiteIpGroup[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const g of groups) {
+    for (const ip of g.ips) {
+      const key = entryKey(ip) ?? ip;
+      if (ip === '' || seen.has(key)) continue;
+      seen.add(key);
+      out.push(ip);
+    }
+  }
+  return out;
+}

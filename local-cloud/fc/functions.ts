@@ -1,0 +1,64 @@
+import type { StsCredentials } from '../gate';
+
+export interface FcLogger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  log(...args: unknown[]): void;
+}
+
+/** The FC 3.0 context a handler receives (Node.js runtimes). */
+export interface FcContext {
+  readonly requestId: string;
+  readonly credentials: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken: string };
+  readonly function: { readonly name: string; readonly handler: string; readonly memory: number; readonly timeout: number; readonly qualifier?: string };
+  readonly region: string;
+  readonly accountId: string;
+  readonly logger: FcLogger;
+  readonly retryCount: number;
+}
+
+/** FC 3.0's unified handler signature: the event is a Buffer, whatever the trigger. */
+export type FcHandler = (event: Buffer, context: FcContext) => unknown;
+
+export interface FunctionOptions {
+  /** Seconds, as configured on the function (default 60). */
+  readonly timeout?: number;
+  /** MB (default 512). */
+  readonly memory?: number;
+  /** Retries of a failed async invocation: FC's default is 3, the configurable range 0 to 8. */
+  readonly maxAsyncRetryAttempts?: number;
+  readonly handlerName?: string;
+}
+
+export interface RegisteredFunction {
+  readonly name: string;
+  readonly handler: FcHandler;
+  readonly timeout: number;
+  readonly memory: number;
+  readonly maxAsyncRetryAttempts: number;
+  readonly handlerName: string;
+  /** The role's temporary keys, accepted by this emulator's signature gate. */
+  readonly credentials: StsCredentials;
+}
+
+export type InvocationStatus = 'Enqueued' | 'Running' | 'Succeeded' | 'Failed';
+
+/** One invocation as FC records it: what came in, each attempt, and how it ended. */
+export interface InvocationRecord {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly qualifier: string | undefined;
+  readonly invocationType: 'Async' | 'Sync';
+  readonly taskId: string | undefined;
+  readonly payload: Buffer;
+  readonly enqueuedAt: number;
+  status: InvocationStatus;
+  attempts: number;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  result: unknown;
+  error: { readonly errorType: string; readonly errorMessage: string } | undefined;
+  readonly logs: string[];
+}
