@@ -1,0 +1,63 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpTriggerEvent } from './fc-events';
+import type { FunctionInvoker } from './invoker';
+
+const MAX_BODY = 6 * 1024 * 1024; // FC's limit for a synchronous request body
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/** One function's HTTP trigger: each request becomes an FC 3.0 HTTP event and a synchronous invocation. */
+export async function startHttpTrigger(functionName: string, invoker: FunctionInvoker, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ code: 'PayloadTooLarge', message: 'request body over 6 MB' }));
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const query: Record<string, string> = {};
+      for (const [k, v] of new URLSearchParams(q === -1 ? '' : target.slice(q + 1))) query[k] = k in query ? `${query[k]},${v}` : v;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const event = httpTriggerEvent({ method: req.method ?? 'GET', rawPath: q === -1 ? target : target.slice(0, q), query, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+      try {
+        const out = await invoker.invoke(functionName, event, 'Sync');
+        if (out.error) {
+          return send(res, 502, { 'content-type': 'application/json' }, JSON.stringify({ code: 'FunctionError', message: `${out.error.errorType}: ${out.error.errorMessage}`, requestId: out.requestId }));
+        }
+        const r = out.result as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | undefined;
+        const status = typeof r?.statusCode === 'number' ? r.statusCode : 200;
+        const payload = r?.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body;
+        send(res, status, r?.headers ?? {}, payload);
+      } catch (error) {
+        send(res, 502, { 'content-type': 'application/json' }, JSON.stringify({ code: 'InvocationFailed', message: error instanceof Error ? error.message : String(error) }));
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseSchedule } from '../../local-cloud/runner/cron';
+import { matchesPattern } from '../../local-cloud/runner/event-pattern';
+import { loadFunctionSpecs, resolveVariables } from '../../local-cloud/runner/s-yaml';
+import { join } from 'node:path';
+
+describe('timer expressions (FC cron, seconds first)', () => {
+  it('fires at the next matching second in UTC', () => {
+    const s = parseSchedule('0 0 8 * * *');
+    expect(s.next(new Date('2026-01-01T07:59:59Z'))!.toISOString()).toBe('2026-01-01T08:00:00.000Z');
+    expect(s.next(new Date('2026-01-01T08:00:00Z'))!.toISOString()).toBe('2026-01-02T08:00:00.000Z');
+  });
+
+  it('honours CRON_TZ, steps, ranges and lists', () => {
+    expect(parseSchedule('CRON_TZ=Asia/Shanghai 0 0 3 1 * *').next(new Date('2026-01-15T00:00:00Z'))!.toISOString()).toBe('2026-01-31T19:00:00.000Z');
+    expect(parseSchedule('*/15 * * * * *').next(new Date('2026-01-01T00:00:01Z'))!.toISOString()).toBe('2026-01-01T00:00:15.000Z');
+    expect(parseSchedule('0 30 9-17/4 * * MON-FRI').next(new Date('2026-01-03T00:00:00Z'))!.toISOString()).toBe('2026-01-05T09:30:00.000Z');
+    expect(parseSchedule('0 0 0 1,15 * *').next(new Date('2026-01-02T00:00:00Z'))!.toISOString()).toBe('2026-01-15T00:00:00.000Z');
+  });
+
+  it('supports @every and refuses malformed expressions', () => {
+    expect(parseSchedule('@every 4m').next(new Date('2026-01-01T00:00:00Z'))!.toISOString()).toBe('2026-01-01T00:04:00.000Z');
+    expect(() => parseSchedule('0 0 8 * *')).toThrow(/six fields/);
+    expect(() => parseSchedule('0 0 25 * * *')).toThrow(/out of range/);
+  });
+});
+
+describe('EventBridge rule patterns', () => {
+  it('matches values, prefixes and nested data', () => {
+    const ecs = { source: 'acs.ecs', type: 'ecs:Instance:StateChange', data: { state: 'Running' } };
+    expect(matchesPattern(ecs, { source: ['acs.ecs'], type: ['ecs:Instance:StateChange'] })).toBe(true);
+    expect(matchesPattern(ecs, { source: ['acs.oss'] })).toBe(false);
+    expect(matchesPattern({ type: 'es-guard:whitelist:change' }, { type: [{ prefix: 'es-guard:whitelist' }] })).toBe(true);
+    expect(matchesPattern({ type: 'es-guard:rotate' }, { type: [{ prefix: 'es-guard:whitelist' }] })).toBe(false);
+    expect(matchesPattern(ecs, { data: { state: ['Running', 'Deleted'] } })).toBe(true);
+    expect(matchesPattern(ecs, { data: { state: [{ 'anything-but': 'Running' }] } })).toBe(false);
+  });
+});
+
+describe('s.yaml as the local stack reads it', () => {
+  it("resolves ${env('X','default')} from the environment or the default", () => {
+    expect(resolveVariables("a: ${env('ES_GUARD_T1', 'dflt')}", {})).toBe('a: dflt');
+    expect(resolveVariables("a: ${env('ES_GUARD_T1', 'dflt')}", { ES_GUARD_T1: 'set' })).toBe('a: set');
+    expect(resolveVariables('a: ${vars.region}', {}, { region: 'cn-beijing' })).toBe('a: cn-beijing');
+  });
+
+  it('lists the three functions with their triggers and environment', () => {
+    const specs = loadFunctionSpecs(join(__dirname, '..', '..', 's.yaml'), {});
+    expect(specs.map((s) => s.functionName)).toEqual(['es-guard-whitelist', 'es-guard-rotate-password', 'es-guard-rotate-fleet']);
+    const wl = specs[0]!;
+    expect(wl.triggers.map((t) => t.triggerType).sort()).toEqual(['eventbridge', 'eventbridge', 'http']);
+    expect(wl.environmentVariables['WHITELIST_MIN_PREFIX_V4']).toBe('8');
+  });
+});
