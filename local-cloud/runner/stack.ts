@@ -60,8 +60,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     fc: { echoLogs: options.echoLogs ?? false },
   });
   // The functions run in this process and read their settings as deployed functions do: from the environment.
-  for (const spec of specs) for (const [k, v] of Object.entries(spec.environmentVariables)) if (process.env[k] === undefined && v !== '') process.env[k] = v;
+  // Local speed-ups first (s.yaml's production defaults would otherwise win), and never over the user's own.
   for (const [k, v] of Object.entries(LOCAL_DEFAULTS)) process.env[k] ??= v;
+  for (const spec of specs) for (const [k, v] of Object.entries(spec.environmentVariables)) if (process.env[k] === undefined && v !== '') process.env[k] = v;
   Object.assign(process.env, cloud.env);
 
   const requireBundle = createRequire(join(options.root, 'package.json'));
