@@ -19,6 +19,12 @@ const ROA: readonly RoaRoute[] = [
   { version: '2023-03-30', methods: ['POST'], pattern: ['2023-03-30', 'functions', ':functionName', 'invocations'], action: 'InvokeFunction' },
 ];
 
+/**
+ * FC 2.0 (2016-08-15) carries no x-acs-action/x-acs-version: its own `FC` signature and the path say it all.
+ * Only the invocation API is emulated, routed to the same functions as FC 3.0's InvokeFunction.
+ */
+const FC2_INVOKE = ['2016-08-15', 'services', ':serviceName', 'functions', ':functionName', 'invocations'];
+
 /** RPC operations all live at `/`: the version picks the product, the action the operation. */
 const RPC: Readonly<Record<string, readonly OperationName[]>> = {
   '2016-01-20': ['CreateSecret', 'DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'],
@@ -73,6 +79,12 @@ export class Router {
     }
 
     const segments = pathSegments(rawPath);
+    if (segments[0] === '2016-08-15') {
+      const params = matchPattern(FC2_INVOKE, segments);
+      if (!params) throw new ApiFault(400, 'PathNotSupported', `'${method}' against '${rawPath}' is not supported`);
+      if (method !== 'POST') throw new ApiFault(400, 'PathNotSupported', `'${method}' against '${rawPath}' is not supported`);
+      return { operation: find('InvokeFunction'), params };
+    }
     let pathMatched = false;
     for (const r of ROA) {
       const params = matchPattern(r.pattern, segments);

@@ -27,14 +27,25 @@ const instance = z.object({
   createdAt: z.string().optional(),
 });
 
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO 8601 time' });
+
 const secret = z
   .object({
     secretName: z.string().min(1),
     description: z.string().optional(),
     secretData: z.string().optional(),
     versionId: z.string().min(1).optional(),
+    createTime: isoTime.optional(),
     versions: z
-      .array(z.object({ versionId: z.string().min(1), secretData: z.string(), secretDataType: z.enum(['text', 'binary']).optional(), versionStages: z.array(z.string().min(1)).optional() }))
+      .array(
+        z.object({
+          versionId: z.string().min(1),
+          secretData: z.string(),
+          secretDataType: z.enum(['text', 'binary']).optional(),
+          versionStages: z.array(z.string().min(1)).optional(),
+          createTime: isoTime.optional(),
+        }),
+      )
       .min(1)
       .optional(),
   })

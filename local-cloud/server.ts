@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CallLog, Dispatcher } from './dispatch';
 import { ApiFault } from './errors';
+import type { Fc2SignatureGate } from './fc/fc2-signature';
 import type { SignatureGate } from './gate';
 import { newFcRequestId, newRequestId } from './ids';
 import type { Answer, OperationRequest } from './operation';
@@ -13,14 +14,20 @@ const MAX_BODY = 6 * 1024 * 1024;
 
 export interface ApiServerParts {
   readonly gate: SignatureGate;
+  /** FC 2.0 requests (`/2016-08-15/...`) carry the fc2 SDK's `FC` signature instead of V3. */
+  readonly fc2Gate: Fc2SignatureGate;
   readonly router: Router;
   readonly dispatcher: Dispatcher;
   readonly log: CallLog;
 }
 
-const isFcPath = (rawPath: string): boolean => rawPath.startsWith('/2023-03-30/');
+/** Which gateway a request meets: the POP gateway (V3), FC 3.0 (V3, its own error shape) or FC 2.0 (`FC` signature). */
+type Api = 'pop' | 'fc3' | 'fc2';
 
-function writeAnswer(res: ServerResponse, requestId: string, fc: boolean, answer: Answer): void {
+const apiOf = (target: string): Api => (target.startsWith('/2023-03-30/') ? 'fc3' : target.startsWith('/2016-08-15/') ? 'fc2' : 'pop');
+
+function writeAnswer(res: ServerResponse, requestId: string, api: Api, answer: Answer): void {
+  const fc = api !== 'pop';
   const body = answer.raw ?? (answer.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer.json), 'utf8'));
   const headers: Record<string, string | number> = { 'x-acs-request-id': requestId, 'content-length': body.length, ...answer.headers };
   if (fc) headers['x-fc-request-id'] = requestId;
@@ -29,25 +36,29 @@ function writeAnswer(res: ServerResponse, requestId: string, fc: boolean, answer
   res.end(body);
 }
 
-/** The gateway's error JSON; FC 3.0 answers with its own smaller shape. */
-function writeError(res: ServerResponse, requestId: string, fc: boolean, host: string, error: ApiFault): void {
-  const json = fc
-    ? { Code: error.code, Message: error.message, RequestId: requestId }
-    : { RequestId: requestId, HostId: host, Code: error.code, Message: error.message, Recommend: `local-cloud: ${error.code}` };
-  writeAnswer(res, requestId, fc, { status: error.status, json, headers: error.headers });
+/** The gateway's error JSON; FC 3.0 answers with its own smaller shape, FC 2.0 with `ErrorCode`/`ErrorMessage` (what the fc2 SDK reads). */
+function writeError(res: ServerResponse, requestId: string, api: Api, host: string, error: ApiFault): void {
+  const json =
+    api === 'fc3'
+      ? { Code: error.code, Message: error.message, RequestId: requestId }
+      : api === 'fc2'
+        ? { ErrorCode: error.code, ErrorMessage: error.message, RequestId: requestId }
+        : { RequestId: requestId, HostId: host, Code: error.code, Message: error.message, Recommend: `local-cloud: ${error.code}` };
+  writeAnswer(res, requestId, api, { status: error.status, json, headers: error.headers });
 }
 
 async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = req.url ?? '/';
-  const fc = isFcPath(target);
-  const requestId = fc ? newFcRequestId() : newRequestId();
+  const api = apiOf(target);
+  const requestId = api === 'pop' ? newRequestId() : newFcRequestId();
   const host = firstHeader(req.headers.host) ?? '127.0.0.1';
   const method = (req.method ?? 'GET').toUpperCase();
   let accessKeyId: string | undefined;
   try {
     const body = await readBody(req, MAX_BODY);
     const { rawPath, query } = parseTarget(target);
-    const caller = parts.gate.check({ method, rawPath, query, headers: req.headers, body });
+    const received = { method, rawPath, query, headers: req.headers, body };
+    const caller = api === 'fc2' ? parts.fc2Gate.check(received) : parts.gate.check(received);
     accessKeyId = caller.accessKeyId;
     const { operation, params } = parts.router.route(method, rawPath, req.headers, query, body);
     const request: OperationRequest = { requestId, method, rawPath, params, query, headers: req.headers, body, caller };
@@ -56,14 +67,14 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
       req.socket.destroy();
       return;
     }
-    if (outcome.kind === 'error') writeError(res, requestId, fc, host, outcome.error);
-    else writeAnswer(res, requestId, fc, outcome.answer);
+    if (outcome.kind === 'error') writeError(res, requestId, api, host, outcome.error);
+    else writeAnswer(res, requestId, api, outcome.answer);
   } catch (error) {
     const fault = error instanceof ApiFault ? error : new ApiFault(500, 'InternalError', 'The request processing has failed due to some unknown error.');
     if (!(error instanceof ApiFault)) console.error('[local-cloud] request failed unexpectedly:', error);
     // Refused before an operation was known (signature gate, unknown API, unreadable request).
     parts.log.add({ requestId, operation: undefined, service: undefined, accessKeyId, at: Date.now(), status: fault.status, code: fault.code, replayed: false, fault: undefined });
-    if (!res.headersSent) writeError(res, requestId, fc, host, fault);
+    if (!res.headersSent) writeError(res, requestId, api, host, fault);
   }
 }
 

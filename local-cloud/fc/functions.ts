@@ -30,6 +30,11 @@ export interface FunctionOptions {
   /** Retries of a failed async invocation: FC's default is 3, the configurable range 0 to 8. */
   readonly maxAsyncRetryAttempts?: number;
   readonly handlerName?: string;
+  /**
+   * FC 2.0 service the function is also reachable under (`/2016-08-15/services/{service}/functions/{name}`,
+   * as the `@alicloud/fc2` SDK calls it); unset: FC 3.0 only.
+   */
+  readonly fc2Service?: string;
 }
 
 export interface RegisteredFunction {
@@ -39,6 +44,7 @@ export interface RegisteredFunction {
   readonly memory: number;
   readonly maxAsyncRetryAttempts: number;
   readonly handlerName: string;
+  readonly fc2Service: string | undefined;
   /** The role's temporary keys, accepted by this emulator's signature gate. */
   readonly credentials: StsCredentials;
 }
@@ -49,6 +55,8 @@ export type InvocationStatus = 'Enqueued' | 'Running' | 'Succeeded' | 'Failed';
 export interface InvocationRecord {
   readonly requestId: string;
   readonly functionName: string;
+  /** Which API version queued it: FC 3.0 (`2023-03-30`) or FC 2.0 (`2016-08-15`, the fc2 SDK). */
+  readonly api: '2023-03-30' | '2016-08-15';
   readonly qualifier: string | undefined;
   readonly invocationType: 'Async' | 'Sync';
   readonly taskId: string | undefined;

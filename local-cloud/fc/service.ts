@@ -13,7 +13,9 @@ export interface FcServiceOptions extends RuntimeOptions {
   readonly retryDelayMs: number;
 }
 
-/** Function Compute 3.0: a registry of in-process handlers and the async invocation queue. */
+const FC2_VERSION = '2016-08-15';
+
+/** Function Compute 3.0 (and the FC 2.0 invocation API beside it): a registry of in-process handlers and the async invocation queue. */
 export class FcService {
   private readonly functions = new Map<string, RegisteredFunction>();
   private readonly records: InvocationRecord[] = [];
@@ -40,6 +42,7 @@ export class FcService {
       memory: opts.memory ?? 512,
       maxAsyncRetryAttempts: retries,
       handlerName: opts.handlerName ?? 'index.handler',
+      fc2Service: opts.fc2Service,
       credentials: this.options.keys.mintSts(),
     };
     this.functions.set(name, fn);
@@ -80,24 +83,28 @@ export class FcService {
       name: 'InvokeFunction',
       service: 'fc',
       handle: async (req) => {
-        const name = req.params['functionName'] ?? '';
-        const fn = this.functions.get(name);
-        if (!fn) throw new ApiFault(404, 'FunctionNotFound', `function '${name}' does not exist`);
+        const fc2 = req.rawPath.startsWith(`/${FC2_VERSION}/`);
+        const { fn, qualifier } = fc2 ? this.resolveFc2(req.params) : this.resolveFc3(req.params['functionName'] ?? '', req.query['qualifier']);
         const type = firstHeader(req.headers['x-fc-invocation-type']) ?? 'Sync';
         if (type !== 'Async' && type !== 'Sync') throw new ApiFault(400, 'InvalidArgument', `x-fc-invocation-type must be Async or Sync; got "${type}"`);
-        const taskId = type === 'Async' ? firstHeader(req.headers['x-fc-async-task-id']) : undefined;
+        // FC 3.0 names the async task id x-fc-async-task-id; FC 2.0 (and the fc2 SDK) x-fc-stateful-async-invocation-id.
+        const taskHeader = fc2 ? 'x-fc-stateful-async-invocation-id' : 'x-fc-async-task-id';
+        const taskId = type === 'Async' ? firstHeader(req.headers[taskHeader]) : undefined;
         if (taskId !== undefined) {
           if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(taskId)) {
-            throw new ApiFault(400, 'InvalidArgument', 'x-fc-async-task-id must start with a letter or underscore and contain only letters, digits, underscores and hyphens (at most 128).');
+            throw new ApiFault(400, 'InvalidArgument', `${taskHeader} must start with a letter or underscore and contain only letters, digits, underscores and hyphens (at most 128).`);
           }
-          // FC refuses a task ID it has seen: the retry of a submission cannot start the work twice.
-          if (this.taskIds.has(taskId)) throw new ApiFault(409, 'StatefulAsyncInvocationAlreadyExists', `async task '${taskId}' already exists`);
-          this.taskIds.add(taskId);
+          // FC refuses a task ID it has seen for the function, whichever API version queued it: the
+          // retry of a submission cannot start the work twice.
+          const key = `${fn.name}\n${taskId}`;
+          if (this.taskIds.has(key)) throw new ApiFault(409, 'StatefulAsyncInvocationAlreadyExists', `async task '${taskId}' already exists`);
+          this.taskIds.add(key);
         }
         const record: InvocationRecord = {
           requestId: req.requestId,
-          functionName: name,
-          qualifier: req.query['qualifier'] || undefined,
+          functionName: fn.name,
+          api: fc2 ? FC2_VERSION : '2023-03-30',
+          qualifier,
           invocationType: type,
           taskId,
           payload: Buffer.from(req.body),
@@ -113,7 +120,7 @@ export class FcService {
         this.records.push(record);
         const headers: Record<string, string> = { 'x-fc-request-id': req.requestId };
         if (type === 'Async') {
-          if (taskId !== undefined) headers['x-fc-async-task-id'] = taskId;
+          if (taskId !== undefined) headers[taskHeader] = taskId;
           this.enqueue(record);
           return { status: 202, raw: Buffer.alloc(0), headers };
         }
@@ -125,6 +132,24 @@ export class FcService {
         return { status: 200, raw: serialise(record.result), headers };
       },
     };
+  }
+
+  private resolveFc3(name: string, qualifier: string | undefined): { fn: RegisteredFunction; qualifier: string | undefined } {
+    const fn = this.functions.get(name);
+    if (!fn) throw new ApiFault(404, 'FunctionNotFound', `function '${name}' does not exist`);
+    return { fn, qualifier: qualifier || undefined };
+  }
+
+  /** `services/{service[.qualifier]}/functions/{name}`: the function must have been registered under that service. */
+  private resolveFc2(params: Readonly<Record<string, string>>): { fn: RegisteredFunction; qualifier: string | undefined } {
+    const [service = '', ...rest] = (params['serviceName'] ?? '').split('.');
+    const qualifier = rest.length > 0 ? rest.join('.') : undefined;
+    const name = params['functionName'] ?? '';
+    const inService = [...this.functions.values()].filter((f) => f.fc2Service === service);
+    if (inService.length === 0) throw new ApiFault(404, 'ServiceNotFound', `service '${service}' does not exist`);
+    const fn = inService.find((f) => f.name === name);
+    if (!fn) throw new ApiFault(404, 'FunctionNotFound', `function '${name}' does not exist in service '${service}'`);
+    return { fn, qualifier };
   }
 
   private enqueue(record: InvocationRecord): void {

@@ -30,6 +30,8 @@ export interface SecretVersionSeed {
   readonly secretData: string;
   readonly secretDataType?: 'text' | 'binary';
   readonly versionStages?: readonly string[];
+  /** ISO time the version was written (default: now); lets a test seed a password that is months old. */
+  readonly createTime?: string;
 }
 
 export interface SecretSeed {
@@ -38,6 +40,8 @@ export interface SecretSeed {
   /** Shorthand for one version marked ACSCurrent. */
   readonly secretData?: string;
   readonly versionId?: string;
+  /** With the shorthand: when its one version was written (default: now). */
+  readonly createTime?: string;
   readonly versions?: readonly SecretVersionSeed[];
 }
 
@@ -88,13 +92,14 @@ export class SecretStore {
 
   /** Loads a seed as-is (stages as given; a shorthand seed gets one ACSCurrent version). */
   seed(seed: SecretSeed): Secret {
-    const versions = seed.versions ?? [{ versionId: seed.versionId ?? 'v1', secretData: seed.secretData ?? '', versionStages: [CURRENT] }];
+    const versions = seed.versions ?? [{ versionId: seed.versionId ?? 'v1', secretData: seed.secretData ?? '', versionStages: [CURRENT], ...(seed.createTime !== undefined && { createTime: seed.createTime }) }];
     const first = versions[0];
     if (!first) throw new Error(`secret ${seed.secretName} has no versions`);
     const secret = this.create({ secretName: seed.secretName, versionId: first.versionId, secretData: first.secretData, description: seed.description ?? '', ...(first.secretDataType && { secretDataType: first.secretDataType }) });
     secret.versions.clear();
     for (const v of versions) {
-      secret.versions.set(v.versionId, { versionId: v.versionId, secretData: v.secretData, secretDataType: v.secretDataType ?? 'text', createTime: secret.createTime, stages: new Set(v.versionStages ?? []) });
+      const createTime = v.createTime === undefined ? secret.createTime : new Date(v.createTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      secret.versions.set(v.versionId, { versionId: v.versionId, secretData: v.secretData, secretDataType: v.secretDataType ?? 'text', createTime, stages: new Set(v.versionStages ?? []) });
     }
     return secret;
   }

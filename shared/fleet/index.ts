@@ -1,0 +1,15 @@
+export { handleFleetTrigger, FLEET_ROUTE } from './handler';
+export { runFleet } from './run';
+export type { FleetDeps, FleetFailure, FleetSummary, PlannedRotation, RegionApis, SkipReason } from './run';
+export { fleetSettings, DEFAULT_FLEET_TAG, DEFAULT_ROTATE_FUNCTION, PAGE_SIZE } from './settings';
+export type { FleetSettings, FleetTransport } from './settings';
+export { effectiveWindow, fleetTaskId, rotationPeriod, startOffsets, unitJitter } from './schedule';
+export { listTagged, hasTag } from './inventory';
+export type { Listing } from './inventory';
+export { assess, errorFields } from './due';
+export type { Assessment, DueReason } from './due';
+export { DispatchError, dispatch, fc3Invoker } from './transport';
+export type { DispatchResult, InvokeOutcome, InvokeRequest, Invoker } from './transport';
+export { fc2Invoker } from './fc2-transport';
+export type { Fc2Options } from './fc2-transport';
+export { mapPool } from './pool';
