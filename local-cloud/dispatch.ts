@@ -2,6 +2,7 @@ import { ApiFault } from './errors';
 import type { Fault, FaultPlan } from './faults';
 import type { IdempotencyStore } from './idempotency';
 import type { Answer, Operation, OperationName, OperationRequest, ServiceName } from './operation';
+import { firstHeader } from './request';
 
 export interface CallRecord {
   readonly requestId: string;
@@ -15,6 +16,16 @@ export interface CallRecord {
   readonly code: string | undefined;
   readonly replayed: boolean;
   readonly fault: Fault['kind'] | undefined;
+  /** The decoded InstanceId path parameter, for calls that name an Elasticsearch instance. */
+  readonly instanceId?: string;
+  /** What the caller said in `x-acs-retry-attempts`: 0 for a first attempt, n for its n-th retry. */
+  readonly retryAttempt?: number;
+}
+
+/** What a fault may do to the emulated services besides the call itself (wired by startLocalCloud). */
+export interface FaultEffects {
+  /** Puts the instance into `activating` for `ms` if it is `active`. */
+  activate(instanceId: string, ms: number): void;
 }
 
 export type Outcome =
@@ -55,11 +66,14 @@ export class Dispatcher {
     private readonly faults: FaultPlan,
     private readonly tokens: IdempotencyStore,
     private readonly log: CallLog,
+    private readonly effects?: FaultEffects,
   ) {}
 
   async dispatch(op: Operation, req: OperationRequest): Promise<Outcome> {
-    const fault = this.faults.take(op.name);
-    const { outcome, replayed } = await this.run(op, req, fault);
+    const instanceId = op.service === 'elasticsearch' ? req.params['InstanceId'] : undefined;
+    const fault = this.faults.take(op.name, instanceId !== undefined);
+    const retryAttempt = Number.parseInt(firstHeader(req.headers['x-acs-retry-attempts']) ?? '0', 10);
+    const { outcome, replayed } = await this.run(op, req, fault, instanceId);
     this.log.add({
       requestId: req.requestId,
       operation: op.name,
@@ -70,12 +84,15 @@ export class Dispatcher {
       code: outcome.kind === 'error' ? outcome.error.code : undefined,
       replayed,
       fault: fault?.kind,
+      ...(instanceId !== undefined && { instanceId }),
+      retryAttempt: Number.isInteger(retryAttempt) && retryAttempt > 0 ? retryAttempt : 0,
     });
     return outcome;
   }
 
-  private async run(op: Operation, req: OperationRequest, fault: Fault | undefined): Promise<{ outcome: Outcome; replayed: boolean }> {
+  private async run(op: Operation, req: OperationRequest, fault: Fault | undefined, instanceId: string | undefined): Promise<{ outcome: Outcome; replayed: boolean }> {
     const done = (outcome: Outcome, replayed = false) => ({ outcome, replayed });
+    if (fault?.kind === 'activating' && instanceId !== undefined) this.effects?.activate(instanceId, fault.ms);
     if (fault?.kind === 'reset') return done({ kind: 'drop' });
     if (fault?.kind === 'error') {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(fault.retryAfterMs) };

@@ -9,6 +9,7 @@ import { DEFAULT_GROUP } from './elasticsearch/model';
 import { elasticsearchOperations, type EsChange } from './elasticsearch/operations';
 import { privateWhitelist } from './elasticsearch/whitelist';
 import { FaultPlan } from './faults';
+import { Fc2SignatureGate } from './fc/fc2-signature';
 import { FcService } from './fc/service';
 import type { FcHandler, FunctionOptions, InvocationRecord, RegisteredFunction } from './fc/functions';
 import { KeyStore, NonceCache, SignatureGate, type StsCredentials } from './gate';
@@ -23,7 +24,8 @@ import { startApiServer } from './server';
 
 export type { SeedFile } from './seed';
 export { loadSeedFile, parseSeed } from './seed';
-export type { Fault } from './faults';
+export type { Fault, FaultKind, FaultStats, RandomFaultOptions } from './faults';
+export { FAULTS, seededRandom } from './faults';
 export type { CallRecord } from './dispatch';
 export type { FcContext, FcHandler, FcLogger, FunctionOptions, InvocationRecord, RegisteredFunction } from './fc/functions';
 export type { EsChange } from './elasticsearch/operations';
@@ -188,9 +190,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
   const faults = new FaultPlan();
   const log = new CallLog();
-  const dispatcher = new Dispatcher(faults, new IdempotencyStore(), log);
+  const dispatcher = new Dispatcher(faults, new IdempotencyStore(), log, {
+    activate: (id, ms) => {
+      const record = store.find(id);
+      if (record?.status === 'active') store.beginActivation(record, ms);
+    },
+  });
   const gate = new SignatureGate({ keys, nonces: new NonceCache() });
-  const { server, port } = await startApiServer({ gate, router: new Router(operations), dispatcher, log }, options.port ?? 0);
+  const fc2Gate = new Fc2SignatureGate({ keys, accountId });
+  const { server, port } = await startApiServer({ gate, fc2Gate, router: new Router(operations), dispatcher, log }, options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 
   return {
