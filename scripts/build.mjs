@@ -13,6 +13,9 @@ export const buildOptions = {
   format: 'cjs',
   target: 'node20',
   minify: true,
+  // Error classes name themselves after their class (`new.target.name`): minified names would make
+  // every logged error and FC error type read "E".
+  keepNames: true,
   sourcemap: 'linked',
   legalComments: 'external',
   // @alicloud/fc2 requires proxy-agent only when a proxy is configured; FC never has one.
@@ -22,8 +25,9 @@ export const buildOptions = {
 
 // Libraries a function needs only on a rare path are built as a file of their own beside index.js and
 // required on first use: @alicloud/credentials' default chain (FC passes the role's keys in the context,
-// so the chain is a fallback) is 94 KiB of the bundle and none of its cold start.
-export const lazyModules = { '@alicloud/credentials': 'alicloud-credentials.js' };
+// so the chain is a fallback) is 94 KiB of the bundle and none of its cold start. @alicloud/fc2 (with
+// axios, ali-oss and ws) serves only rotate-fleet deployments on the FC 2.0 API (FLEET_TRANSPORT=fc2).
+export const lazyModules = { '@alicloud/credentials': 'alicloud-credentials.js', '@alicloud/fc2': 'alicloud-fc2.js' };
 
 const lazyPlugin = {
   name: 'lazy-modules',

@@ -2,6 +2,9 @@ import { TransportError } from '../http/transport';
 import { BusyError, EsGuardError, NotFoundError, UpstreamError } from '../errors';
 import { ApiError, BUSY_INSTANCE_CODES, isThrottling } from './errors';
 
+/** The API gateway refusing es-guard's own signature or credentials (all 400s): the caller can fix none of them. */
+const GATEWAY_AUTH = /^(?:InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|MissingAuthorization|InvalidSecurityToken|InvalidTimeStamp|SignatureNonceUsed|ContentSHA256NotMatch)/;
+
 /**
  * What a caller of es-guard is told when a cloud call failed for good (retries spent): not found is 404,
  * still busy is 409 with Retry-After, a request the service refused is 400 with its code, and anything
@@ -21,7 +24,7 @@ export function toCallerError(error: unknown): unknown {
   if (isThrottling(error.code, error.status)) {
     return new EsGuardError(429, error.code, `the cloud API is throttling requests${ref}`, { retryAfterSeconds: Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)) });
   }
-  if (error.status >= 500 || error.status === 401 || error.status === 403 || error.code.startsWith('Forbidden') || error.code.startsWith('InvalidAccessKeyId')) {
+  if (error.status >= 500 || error.status === 401 || error.status === 403 || error.code.startsWith('Forbidden') || GATEWAY_AUTH.test(error.code)) {
     return new UpstreamError(error.code, `${error.action} failed upstream: ${error.code}${ref}`, error);
   }
   return new EsGuardError(400, error.code, `${error.message.replace(/^[^:]+ failed: /, '')}${ref}`, { cause: error });

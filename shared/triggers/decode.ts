@@ -3,7 +3,7 @@ import { markDecoded } from './brand';
 import { decodeCloudEvents, isCloudEvent } from './cloudEvents';
 import { InvalidJsonError, PayloadTooLargeError } from './errors';
 import { decodeHttp, isHttpEvent } from './http';
-import { DEFAULT_MAX_DEPTH, assertSafeValue, parseJson } from './safeJson';
+import { DEFAULT_MAX_DEPTH, assertSafeValue, nestsDeeperThan, parseJson } from './safeJson';
 import { isRecord } from './shape';
 import { decodeTimer, isTimerEvent } from './timer';
 import type { Trigger, TriggerKind } from './types';
@@ -41,7 +41,7 @@ export function decodeEvent(event: unknown, limits: DecodeLimits): DecodeOutcome
   try {
     value = toJsonValue(event, limits);
   } catch (err) {
-    return { ok: false, kind: undefined, error: asEsGuardError(err) };
+    return { ok: false, kind: kindOfRefused(event, limits), error: asEsGuardError(err) };
   }
   const kind = classify(value);
   try {
@@ -69,6 +69,24 @@ function toJsonValue(event: unknown, limits: DecodeLimits): unknown {
   }
   assertSafeValue(event, 'event', limits.maxDepth);
   return event;
+}
+
+/**
+ * The kind of an event refused for its content (a `__proto__` header name, say), so that an HTTP caller
+ * still gets an HTTP 400 rather than a failed invocation. Only events of a size and depth that parsing
+ * may safely take are looked at; a plain parse to read the top-level shape merges nothing anywhere.
+ */
+function kindOfRefused(event: unknown, limits: DecodeLimits): TriggerKind | undefined {
+  try {
+    if (typeof event === 'string' || event instanceof Uint8Array) {
+      const text = typeof event === 'string' ? event : Buffer.from(event.buffer, event.byteOffset, event.byteLength).toString('utf8');
+      if (Buffer.byteLength(text) > limits.maxEventBytes || nestsDeeperThan(text, limits.maxDepth)) return undefined;
+      return classify(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+    }
+    return classify(event);
+  } catch {
+    return undefined;
+  }
 }
 
 function classify(value: unknown): TriggerKind {

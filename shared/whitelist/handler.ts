@@ -12,6 +12,7 @@ import { changeOf, parseEventRequest, parseHttpRequest } from './requests';
 import { applyWhitelistChange, clientTokenFor, planChange, randomClientToken, readWhitelist, type Applied, type WhitelistDeps } from './service';
 import { whitelistSettings } from './settings';
 import { groupsOf, type WhitelistView } from './view';
+import { groupNameOf } from './model';
 
 const WHITELIST_PATH = '/openapi/instances/{InstanceId}/private-network-white-ips';
 const routes = createRouter({ [`GET ${WHITELIST_PATH}`]: 'read', [`POST ${WHITELIST_PATH}`]: 'write' } as const);
@@ -115,11 +116,23 @@ async function onEvents(events: readonly CloudEvent[], context: FcContext, cloud
   const applied: Applied[] = [];
   await Promise.all(
     [...byInstance.values()].map(async (list) => {
-      for (const change of list) {
+      // After a transient failure the rest of the instance's changes wait for the redelivery: applied now,
+      // they would land out of order, and on redelivery their clientTokens would replay instead of
+      // re-applying them after the one that failed. A refusal changes nothing, so the rest go on.
+      let blockedBy: EventFailure | undefined;
+      for (const [i, change] of list.entries()) {
+        if (blockedBy) {
+          failures.push({ sources: change.sources, code: 'NotAttempted', message: `waits for ${blockedBy.sources.join('+')} (${blockedBy.code}) to be retried`, permanent: false });
+          continue;
+        }
         try {
-          applied.push(await applyWhitelistChange(deps, change, clientTokenFor(change.sources)));
+          const group = groupNameOf(change.target);
+          const touchedLater = list.slice(i + 1).some((c) => groupNameOf(c.target) === group);
+          applied.push(await applyWhitelistChange(deps, change, clientTokenFor(change.sources), { writeUnchanged: touchedLater }));
         } catch (error) {
-          failures.push(describeFailure(change.sources, toCallerError(error)));
+          const failure = describeFailure(change.sources, toCallerError(error));
+          failures.push(failure);
+          if (!failure.permanent) blockedBy = failure;
         }
       }
     }),

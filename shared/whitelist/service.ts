@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { toCallerError, type ElasticsearchApi, type WhitelistBody } from '../api';
-import { NotFoundError, ValidationError } from '../errors';
+import { BusyError, NotFoundError, ValidationError } from '../errors';
 import { waitForActive } from '../instance/wait';
 import type { Logger } from '../logging';
 import type { CoalescedChange } from './coalesce';
@@ -114,12 +114,31 @@ function bodyOf(change: CoalescedChange): WhitelistBody {
 }
 
 /**
+ * The whitelist after an accepted write. Still `activating` at the deadline is no failure: the change was
+ * made, and a 409 "no change was made, retry later" would be false. The answer then shows `activating`.
+ */
+async function readBack(deps: WhitelistDeps, instanceId: string, waitOpts: { deadline: number; pollMs: number; sleep?: (ms: number) => Promise<void> }): Promise<WhitelistView> {
+  try {
+    return viewOf(await waitForActive(deps.es, instanceId, waitOpts));
+  } catch (error) {
+    if (!(error instanceof BusyError)) throw error;
+    deps.log.warn('whitelist.read-back: the instance is still activating after the change; answering with its current state', { instanceId });
+    return viewOf((await deps.es.describeInstance(instanceId, { deadline: deps.deadline })).instance);
+  }
+}
+
+/**
  * Waits for `active`, checks the change, writes it (busy answers retried until the deadline, always with
  * the same clientToken), waits for `active` again and reads the result back. One audit record per write.
  */
-export async function applyWhitelistChange(deps: WhitelistDeps, change: CoalescedChange, clientToken: string): Promise<Applied> {
+export async function applyWhitelistChange(deps: WhitelistDeps, change: CoalescedChange, clientToken: string, options: { writeUnchanged?: boolean } = {}): Promise<Applied> {
   const { plan, view } = await planChange(deps, change, { waitActive: true });
-  if (plan.noop) {
+  // `writeUnchanged`: a later change of the same batch touches this group. Skipping this one would leave its
+  // clientToken unused, and a redelivered batch, planned against the state the later change left, would
+  // then apply it for real after the later one (an Append brought back after its Delete). Written, the
+  // token replays. A Cover deleting a group that is already gone cannot be written (NotFound) and needs not.
+  const writable = !(change.mode === 'Cover' && change.ips.length === 0 && plan.before === null);
+  if (plan.noop && !(options.writeUnchanged && writable)) {
     deps.log.info('whitelist.unchanged', { instanceId: change.instanceId, modifyMode: change.mode, groupName: plan.groupName, sources: change.sources });
     return { plan, clientToken, requestId: undefined, whitelist: view };
   }
@@ -134,7 +153,7 @@ export async function applyWhitelistChange(deps: WhitelistDeps, change: Coalesce
       { deadline: deps.deadline, retry: { maxAttempts: 1000, maxDelayMs: Math.max(deps.settings.pollMs, 1000) } },
     );
     requestId = res.requestId;
-    result = viewOf(await waitForActive(deps.es, change.instanceId, waitOpts));
+    result = await readBack(deps, change.instanceId, waitOpts);
   } catch (error) {
     throw toCallerError(error);
   }
