@@ -102,12 +102,16 @@ export class ApiClient {
     const policy = { ...this.policy, ...opts.retry };
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const sleep = this.options.sleep ?? sleepFor;
+    const busyUntilDeadline = policy.busyUntilDeadline && opts.deadline !== undefined;
+    let counted = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt<T>(req, body, attempt);
       } catch (error) {
         const reason = retryReason(error);
-        if (reason === undefined || attempt + 1 >= policy.maxAttempts) throw error;
+        if (reason === undefined) throw error;
+        if (!(reason === 'busy' && busyUntilDeadline)) counted += 1;
+        if (counted >= policy.maxAttempts) throw error;
         const delayMs = backoffDelay(policy, attempt, error, this.options.random);
         if (opts.deadline !== undefined && Date.now() + delayMs >= opts.deadline) throw error;
         const code = error instanceof ApiError || error instanceof TransportError ? error.code : 'Unknown';

@@ -2,13 +2,18 @@ import { TransportError } from '../http/transport';
 import { ApiError, BUSY_INSTANCE_CODES, isThrottling } from './errors';
 
 export interface RetryPolicy {
-  /** Total attempts, the first included. */
+  /** Attempts, the first included, before a failure is final; with `busyUntilDeadline`, busy answers do not count. */
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * Keep retrying busy-instance answers until the call's deadline: an instance stays `activating` for
+   * minutes after every change, which is worth waiting out; a failing service (5xx, network) is not.
+   */
+  readonly busyUntilDeadline: boolean;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 20_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 20_000, busyUntilDeadline: false };
 
 export type RetryReason = 'transport' | 'server' | 'throttled' | 'busy';
 

@@ -24,7 +24,7 @@ export async function waitForActive(es: ElasticsearchApi, instanceId: string, op
     if (remaining <= opts.pollMs) {
       throw new BusyError(
         'InstanceNotActive',
-        `instance ${instanceId} is still ${instance.status}; no change was made, retry later`,
+        `instance ${instanceId} is still ${instance.status} at the deadline; retry later`,
         Math.max(1, Math.ceil(opts.pollMs / 1000)),
       );
     }

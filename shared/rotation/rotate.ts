@@ -207,7 +207,7 @@ class Rotation {
       this.request.instanceId,
       { password: pending.password, clientToken: pending.token },
       // Busy answers (activating, concurrent change) are waited out up to the deadline.
-      { deadline: this.deps.deadline, retry: { maxAttempts: 100_000 } },
+      { deadline: this.deps.deadline, retry: { busyUntilDeadline: true } },
     );
     if (!result) throw new UpstreamError('UpdateAdminPasswordFailed', `UpdateAdminPassword answered Result=false${requestId ? ` (RequestId ${requestId})` : ''}`);
     this.log.info('step set: UpdateAdminPassword accepted', { step: 'set', versionId: pending.token, updateRequestId: requestId });

@@ -104,8 +104,9 @@ function describeFailure(sources: readonly string[], error: unknown): EventFailu
 
 /**
  * Applies a batch: coalesced per instance and group, instances in parallel, each instance's writes in
- * order. Failures do not stop the others; the batch then throws so FC's async retry (and at last the
- * dead-letter destination) takes over. Re-applying the rest is harmless: their clientTokens replay.
+ * order. Refused events (invalid, guardrail, seed rule) are logged as `whitelist.rejected` and dropped;
+ * a transient failure makes the batch throw so FC's async retry (and at last the dead-letter
+ * destination) takes over. Re-applying what succeeded is harmless: its clientTokens replay.
  */
 async function onEvents(events: readonly CloudEvent[], context: FcContext, cloud: Cloud): Promise<unknown> {
   const deps = depsFor(context, cloud);
@@ -139,10 +140,14 @@ async function onEvents(events: readonly CloudEvent[], context: FcContext, cloud
   );
   const summary = { events: events.length, writes: applied.filter((a) => !a.plan.noop).length, unchanged: applied.filter((a) => a.plan.noop).length, failed: failures.length };
   deps.log.info('whitelist.batch', { ...summary, failures });
-  if (failures.length > 0) {
-    throw new EsGuardError(failures.every((f) => f.permanent) ? 400 : 502, 'BatchFailed', `${failures.length} of ${events.length} events failed: ${failures.map((f) => `${f.sources.join('+')}: ${f.code}`).join('; ')}`);
+  for (const f of failures.filter((x) => x.permanent)) deps.log.error('whitelist.rejected', { sources: f.sources, code: f.code, reason: f.message });
+  // Only a failure that a retry can fix is thrown back to FC. Redelivering a batch whose failures are all
+  // refusals would re-plan the refused changes against a whitelist the rest of the batch has changed
+  // since: a Delete refused for emptying a group could pass after a later Cover, out of order.
+  if (failures.some((f) => !f.permanent)) {
+    throw new EsGuardError(502, 'BatchFailed', `${failures.length} of ${events.length} events failed: ${failures.map((f) => `${f.sources.join('+')}: ${f.code}`).join('; ')}`);
   }
-  return summary;
+  return { ...summary, rejected: failures.map((f) => ({ sources: f.sources, code: f.code, message: f.message })) };
 }
 
 export async function whitelistHandler(trigger: Trigger, context: FcContext): Promise<unknown> {

@@ -149,8 +149,7 @@ export async function applyWhitelistChange(deps: WhitelistDeps, change: Coalesce
     const res = await deps.es.updatePrivateNetworkWhiteIps(
       change.instanceId,
       { modifyMode: change.mode, clientToken, body: bodyOf(change) },
-      // Busy answers are retried until the deadline; the attempt cap is only a backstop.
-      { deadline: deps.deadline, retry: { maxAttempts: 1000, maxDelayMs: Math.max(deps.settings.pollMs, 1000) } },
+      { deadline: deps.deadline, retry: { busyUntilDeadline: true, maxDelayMs: Math.max(deps.settings.pollMs, 1000) } },
     );
     requestId = res.requestId;
     result = await readBack(deps, change.instanceId, waitOpts);

@@ -119,6 +119,18 @@ describe('ApiClient', () => {
     expect(delays.every((d) => d.reason === 'busy')).toBe(true);
   });
 
+  it('with busyUntilDeadline waits out busy answers past maxAttempts, but still gives up on a failing service', async () => {
+    script = Array.from({ length: 6 }, () => fail(400, 'InstanceActivating'));
+    const { es, delays } = client();
+    const opts = { deadline: Date.now() + 60_000, retry: { busyUntilDeadline: true } };
+    await es.updatePrivateNetworkWhiteIps('es-cn-1', write, opts);
+    expect(delays).toHaveLength(6); // maxAttempts is 4: busy answers did not count
+    script = Array.from({ length: 6 }, () => fail(503, 'ServiceUnavailable'));
+    seen.length = 0;
+    await expect(es.updatePrivateNetworkWhiteIps('es-cn-1', write, opts)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+    expect(seen).toHaveLength(4);
+  });
+
   it('never retries another 4xx and surfaces code, status and RequestId', async () => {
     script = [fail(400, 'InstanceNotFound')];
     const { es } = client();

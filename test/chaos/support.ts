@@ -62,3 +62,13 @@ export class CallTally {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A whitelist batch answers its refusals in the result (`rejected`) instead of throwing them, so FC does
+ * not redeliver what a retry cannot fix. Tests that compare refusals read them as the 400 they stand for.
+ */
+export function refusalsAsError(result: unknown): (Error & { status: number }) | undefined {
+  const rejected = (result as { rejected?: { sources: string[]; code: string }[] } | undefined)?.rejected ?? [];
+  if (rejected.length === 0) return undefined;
+  return Object.assign(new Error(`${rejected.length} refused: ${rejected.map((r) => `${r.sources.join('+')}: ${r.code}`).join('; ')}`), { status: 400 });
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS, startLocalCloud, type LocalCloud } from '../../local-cloud';
 import { cloudEvent } from '../../local-cloud/runner/fc-events';
 import { contextFor, event, loadBundle, useLocalCloud, type BundleHandler } from '../support/functions';
+import { refusalsAsError } from './support';
 import { Transcript } from '../security/transcript';
 
 /*
@@ -41,8 +42,8 @@ const change = (id: string, data: Record<string, unknown>) => cloudEvent({ id, s
 async function deliverUntilSettled(batch: unknown[]): Promise<{ attempts: number; error: (Error & { status?: number }) | undefined }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await handler(event(batch), contextFor(cloud, 'es-guard-whitelist'));
-      return { attempts: attempt, error: undefined };
+      const result = await handler(event(batch), contextFor(cloud, 'es-guard-whitelist'));
+      return { attempts: attempt, error: refusalsAsError(result) };
     } catch (error) {
       const e = error as Error & { status?: number };
       if (attempt >= 4 || (e.status !== undefined && e.status < 500 && e.status !== 409 && e.status !== 429)) return { attempts: attempt, error: e };

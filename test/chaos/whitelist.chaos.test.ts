@@ -4,7 +4,7 @@ import { cloudEvent, httpTriggerEvent } from '../../local-cloud/runner/fc-events
 import type { FcContext } from '../../shared/triggers';
 import { event, httpAnswer, loadBundle, type BundleHandler } from '../support/functions';
 import { Transcript } from '../security/transcript';
-import { CallTally, Dice } from './support';
+import { CallTally, Dice, refusalsAsError } from './support';
 import { WhitelistModel, type Entry, type Expected, type ModelOp } from './whitelist-model';
 
 /*
@@ -212,8 +212,9 @@ async function deliver(payload: unknown, requestId?: string): Promise<Delivered>
     if (attempt > 1) figures.redeliveries += 1;
     figures.invocations += 1;
     try {
-      transcript.add(`${JSON.stringify(await handler(event(payload), context(requestId)))}\n`);
-      return { error: undefined, redelivered: attempt > 1 };
+      const result = await handler(event(payload), context(requestId));
+      transcript.add(`${JSON.stringify(result)}\n`);
+      return { error: refusalsAsError(result), redelivered: attempt > 1 };
     } catch (e) {
       error = e as Error & { status?: number };
       transcript.addError(error);

@@ -66,7 +66,9 @@ async function outcome(handler: BundleHandler, ev: unknown, ctx: FcContext): Pro
       const res = httpAnswer(raw);
       return { status: res.statusCode, code: res.json['code'] };
     }
-    return { status: 200, code: undefined };
+    // A whitelist batch reports refused events in its result rather than throwing them back to FC.
+    const rejected = (raw as { rejected?: { code: string }[] } | undefined)?.rejected ?? [];
+    return rejected.length > 0 ? { status: 200, code: `rejected:${rejected.map((r) => r.code).join(',')}` } : { status: 200, code: undefined };
   } catch (error) {
     transcript.addError(error);
     const e = error as { status?: number; code?: string };
@@ -183,16 +185,16 @@ describe('ALLOWED_INSTANCE_IDS holds on every trigger, before any cloud call', (
   };
   const wlChange = { instanceId: OTHER, modifyMode: 'Append', privateNetworkIpWhiteList: ['10.0.0.99'] };
 
-  it('whitelist: HTTP write (403), CloudEvent (refused event, 400 batch), batch (refused event only), direct invocation', async () => {
+  it('whitelist: HTTP write (403), CloudEvent and direct invocation (refused and reported), batch (refused event only)', async () => {
     expect((await refusedBeforeAnyCall(whitelist, appendEvent(OTHER, '10.0.0.99'), 'es-guard-whitelist', 403)).code).toBe('Forbidden.InstanceNotAllowed');
     const single = cloudEvent({ source: 'acs.automation', type: 'es-guard:whitelist:change', data: wlChange });
-    expect((await refusedBeforeAnyCall(whitelist, single, 'es-guard-whitelist', 400)).code).toBe('BatchFailed');
-    await refusedBeforeAnyCall(whitelist, wlChange, 'es-guard-whitelist', 400);
+    expect((await refusedBeforeAnyCall(whitelist, single, 'es-guard-whitelist', 200)).code).toBe('rejected:Forbidden.InstanceNotAllowed');
+    expect((await refusedBeforeAnyCall(whitelist, wlChange, 'es-guard-whitelist', 200)).code).toBe('rejected:Forbidden.InstanceNotAllowed');
     // In a batch, the allowed instance's event still applies; the other one is refused.
     process.env['ALLOWED_INSTANCE_IDS'] = ID;
     const batch = [single, cloudEvent({ source: 'acs.automation', type: 'es-guard:whitelist:change', data: { ...wlChange, instanceId: ID } })];
     const res = await outcome(whitelist, batch, context('es-guard-whitelist'));
-    expect(res).toEqual({ status: 400, code: 'BatchFailed' });
+    expect(res).toEqual({ status: 200, code: 'rejected:Forbidden.InstanceNotAllowed' });
     expect(cloud.es.whitelist(ID)).toContain('10.0.0.99');
     expect(cloud.es.whitelist(OTHER)).not.toContain('10.0.0.99');
   });

@@ -40,7 +40,7 @@ describe('s.yaml', () => {
   });
 
   it.each(resources)('%s: runs as a role and reads ALLOWED_INSTANCE_IDS from the deploying environment', (_, r) => {
-    expect(r.props.role).toMatch(/\$\{vars\.role\}|ES_GUARD_ROLE_ARN/);
+    expect(r.props.role).toMatch(/^\$\{vars\.(whitelist|rotatePassword|rotateFleet)Role\}$/);
     expect(r.props.environmentVariables?.['ALLOWED_INSTANCE_IDS']).toMatch(/ALLOWED_INSTANCE_IDS/);
   });
 

@@ -96,15 +96,31 @@ describe('whitelist over EventBridge, through the bundled handler', () => {
     expect(cloud.es.whitelist(ID, 'apps')).toContain('10.7.0.1');
   });
 
-  it('keeps going past a bad event, then throws so FC retries and dead-letters the batch', async () => {
+  it('applies the good events of a batch, logs the refused ones and does not ask FC to retry refusals', async () => {
     const good = request({ instanceId: ID, modifyMode: 'Append', whiteIpGroup: { groupName: 'apps', ips: ['10.8.0.1'] } });
     const bad = request({ instanceId: ID, modifyMode: 'Append', whiteIpGroup: { groupName: 'apps', ips: ['0.0.0.0/0'] } });
     const malformed = request({ instanceId: ID, modifyMode: 'Sideways' });
     const out = await deliver([good, bad, malformed]);
-    expect(out.error?.message).toMatch(/2 of 3 events failed/);
-    expect(out.error?.message).toContain('Forbidden.OpenToAll');
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ events: 3, writes: 1, failed: 2 });
+    const rejected = out.logs.filter((r) => r['msg'] === 'whitelist.rejected');
+    expect(rejected.map((r) => r['code']).sort()).toEqual(['Forbidden.OpenToAll', 'InvalidParameter']);
+    expect(rejected.every((r) => r['level'] === 'error')).toBe(true);
     expect(cloud.es.whitelist(ID, 'apps')).toContain('10.8.0.1');
     expect(cloud.es.whitelist(ID, 'apps')).not.toContain('0.0.0.0/0');
+  });
+
+  it('throws after a transient failure so FC redelivers the batch, which then completes once', async () => {
+    cloud.faults.inject('UpdatePrivateNetworkWhiteIps', { kind: 'error', status: 503, code: 'ServiceUnavailable' }, Infinity);
+    const batch = [request({ instanceId: ID, modifyMode: 'Append', whiteIpGroup: { groupName: 'apps', ips: ['10.8.1.1'] } }, 'evt-t-1')];
+    const first = await deliver(batch, 3);
+    expect(first.error?.message).toMatch(/1 of 1 events failed: .*ServiceUnavailable/);
+    cloud.faults.clear();
+    const changesBefore = cloud.es.changes.length;
+    const again = await deliver(batch);
+    expect(again.error).toBeUndefined();
+    expect(cloud.es.changes.length - changesBefore).toBe(1);
+    expect(cloud.es.whitelist(ID, 'apps')).toContain('10.8.1.1');
   });
 
   it('also takes a direct invocation whose payload is the request', async () => {
