@@ -75,6 +75,12 @@ export class InstanceStore {
   beginActivation(record: InstanceRecord, ms = this.defaultActivationMs): void {
     const existing = this.timers.get(record.instanceId);
     if (existing) clearTimeout(existing);
+    // A zero window (benchmarks, "no latency" runs) means the change takes effect at once.
+    if (ms <= 0) {
+      record.status = 'activating';
+      this.endActivation(record);
+      return;
+    }
     record.status = 'activating';
     record.activationEndsAt = Date.now() + ms;
     const timer = setTimeout(() => this.endActivation(record), ms);
