@@ -9,11 +9,12 @@ import { convergence } from './measure/convergence';
 import { firstCall } from './measure/first-call';
 import { moduleLoad } from './measure/module-load';
 import { warmPath } from './measure/warm';
+import { preSendPath } from './measure/pre-send';
 import { renderGrowth, renderTable, renderTargets } from './report/table';
 import type { BenchOptions, GrowthSeries, Suite, SuiteResult, TargetRow } from './suite';
 
 /** In order. The fleet issue appends its suite (rotate-fleet fan-out at several fleet sizes) here. */
-const SUITES: readonly Suite[] = [bundleSize, moduleLoad, firstCall, warmPath, convergence];
+const SUITES: readonly Suite[] = [bundleSize, moduleLoad, firstCall, warmPath, preSendPath, convergence];
 
 const DEFAULTS: BenchOptions = {
   loadRuns: 30,
