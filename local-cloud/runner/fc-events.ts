@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * Builders for the events Function Compute 3.0 hands a function, shared by the local stack (which turns
@@ -52,6 +53,17 @@ export function httpTriggerEvent(input: HttpEventInput): Record<string, unknown>
       timeEpoch: String(now.getTime()),
     },
   };
+}
+
+/** The event FC's HTTP trigger makes of a real request: repeated query values and headers comma-joined. */
+export function httpTriggerEventFrom(req: IncomingMessage, body: Buffer): Record<string, unknown> {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(q === -1 ? '' : target.slice(q + 1))) query[k] = k in query ? `${query[k]},${v}` : v;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  return httpTriggerEvent({ method: req.method ?? 'GET', rawPath: q === -1 ? target : target.slice(0, q), query, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
 }
 
 export function timerTriggerEvent(triggerName: string, payload: string, at = new Date()): Record<string, unknown> {

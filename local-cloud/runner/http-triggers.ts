@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpTriggerEvent } from './fc-events';
+import { httpTriggerEventFrom } from './fc-events';
 import type { FunctionInvoker } from './invoker';
 
 const MAX_BODY = 6 * 1024 * 1024; // FC's limit for a synchronous request body
@@ -34,13 +34,7 @@ export async function startHttpTrigger(functionName: string, invoker: FunctionIn
     void (async () => {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ code: 'PayloadTooLarge', message: 'request body over 6 MB' }));
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const query: Record<string, string> = {};
-      for (const [k, v] of new URLSearchParams(q === -1 ? '' : target.slice(q + 1))) query[k] = k in query ? `${query[k]},${v}` : v;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const event = httpTriggerEvent({ method: req.method ?? 'GET', rawPath: q === -1 ? target : target.slice(0, q), query, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+      const event = httpTriggerEventFrom(req, body);
       try {
         const out = await invoker.invoke(functionName, event, 'Sync');
         if (out.error) {

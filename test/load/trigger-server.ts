@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpTriggerEvent } from '../../local-cloud/runner/fc-events';
+import { httpTriggerEventFrom } from '../../local-cloud/runner/fc-events';
 import type { FcContext } from '../../shared/triggers';
 import type { BundleHandler } from '../support/functions';
 
@@ -15,13 +15,7 @@ export async function startTriggerServer(handler: BundleHandler, context: () => 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        const target = req.url ?? '/';
-        const q = target.indexOf('?');
-        const query: Record<string, string> = {};
-        for (const [k, v] of new URLSearchParams(q === -1 ? '' : target.slice(q + 1))) query[k] = k in query ? `${query[k]},${v}` : v;
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-        const event = httpTriggerEvent({ method: req.method ?? 'GET', rawPath: q === -1 ? target : target.slice(0, q), query, headers, body: Buffer.concat(chunks), sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+        const event = httpTriggerEventFrom(req, Buffer.concat(chunks));
         try {
           const out = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
           res.writeHead(out.statusCode, out.headers);
