@@ -70,7 +70,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const file = join(options.root, 'dist', spec.name, 'index.js');
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
     const handler = (requireBundle(file) as { handler: FcHandler }).handler;
-    cloud.fc.register(spec.functionName, handler, { timeout: spec.timeout, memory: spec.memorySize });
+    // Also reachable through the FC 2.0 API (service/function), for FLEET_TRANSPORT=fc2.
+    cloud.fc.register(spec.functionName, handler, { timeout: spec.timeout, memory: spec.memorySize, fc2Service: process.env['FC2_SERVICE_NAME'] || 'es-guard' });
   }
 
   const invoker = new FunctionInvoker(cloud.url, cloud.accessKey, Math.max(...specs.map((s) => s.timeout)) * 1000);
