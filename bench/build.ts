@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(__dirname, '..');
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');
-export const CHILDREN = ['load', 'first-call', 'warm', 'converge'] as const;
+export const CHILDREN = ['load', 'first-call', 'warm', 'converge', 'fleet'] as const;
 export type ChildName = (typeof CHILDREN)[number];
 
 export interface BenchBuild {

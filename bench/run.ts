@@ -7,14 +7,15 @@ import { buildBench, ROOT } from './build';
 import { bundleSize } from './measure/bundle-size';
 import { convergence } from './measure/convergence';
 import { firstCall } from './measure/first-call';
+import { fleet } from './measure/fleet';
 import { moduleLoad } from './measure/module-load';
 import { warmPath } from './measure/warm';
 import { preSendPath } from './measure/pre-send';
 import { renderGrowth, renderTable, renderTargets } from './report/table';
 import type { BenchOptions, GrowthSeries, Suite, SuiteResult, TargetRow } from './suite';
 
-/** In order. The fleet issue appends its suite (rotate-fleet fan-out at several fleet sizes) here. */
-const SUITES: readonly Suite[] = [bundleSize, moduleLoad, firstCall, warmPath, preSendPath, convergence];
+/** In order. */
+const SUITES: readonly Suite[] = [bundleSize, moduleLoad, firstCall, warmPath, preSendPath, convergence, fleet];
 
 const DEFAULTS: BenchOptions = {
   loadRuns: 30,
@@ -26,19 +27,22 @@ const DEFAULTS: BenchOptions = {
   activationMs: 2000,
   pollMs: 100,
   baselineCapMs: 30_000,
+  fleetSizes: [30, 100, 300],
 };
+
+const LISTS: ReadonlySet<string> = new Set(['sizes', 'fleetSizes']);
 
 /** `--quick` for a smoke run; `--name=value` overrides one option (`--sizes=10,100`); `--only=` is read apart. */
 function parseOptions(argv: readonly string[]): BenchOptions {
   let options: BenchOptions = argv.includes('--quick')
-    ? { ...DEFAULTS, loadRuns: 5, firstCallRuns: 3, warmup: 50, iterations: 200, sizes: [10, 100], activationMs: 500, pollMs: 25, baselineCapMs: 4000 }
+    ? { ...DEFAULTS, loadRuns: 5, firstCallRuns: 3, warmup: 50, iterations: 200, sizes: [10, 100], activationMs: 500, pollMs: 25, baselineCapMs: 4000, fleetSizes: [30, 100] }
     : DEFAULTS;
   for (const arg of argv) {
     const m = /^--(\w+)=(.+)$/.exec(arg);
     if (!m || m[1] === 'only') continue;
     const [, key, value] = m as unknown as [string, keyof BenchOptions, string];
     if (!(key in DEFAULTS)) throw new Error(`unknown option --${key}; known: ${Object.keys(DEFAULTS).join(', ')}`);
-    options = { ...options, [key]: key === 'sizes' ? value.split(',').map(Number) : Number(value) };
+    options = { ...options, [key]: LISTS.has(key) ? value.split(',').map(Number) : Number(value) };
   }
   return options;
 }

@@ -24,7 +24,7 @@ export interface InfoTable {
   readonly notes?: readonly string[];
 }
 
-/** One figure at several sizes of the work (convergence now; the fleet issue adds its own series). */
+/** One figure at several sizes of the work (convergence: changes; fleet: instances). */
 export interface GrowthSeries {
   readonly name: string;
   readonly unit: string;
@@ -52,6 +52,8 @@ export interface BenchOptions {
   readonly pollMs: number;
   /** Wall-time cap of one one-call-per-event convergence run; beyond it the run is extrapolated. */
   readonly baselineCapMs: number;
+  /** Tagged instances, all due, per rotate-fleet run (one fresh process per size). */
+  readonly fleetSizes: readonly number[];
 }
 
 export interface BenchContext {
@@ -60,10 +62,7 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-/**
- * A section of the bench. run.ts lists them in order; the fleet issue adds its own (rotate-fleet fan-out
- * at several fleet sizes) by appending to that list and returning `growth` series.
- */
+/** A section of the bench. run.ts lists them in order; `growth` series go to the growth table. */
 export interface Suite {
   readonly name: string;
   run(ctx: BenchContext): Promise<SuiteResult>;

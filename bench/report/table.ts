@@ -27,24 +27,28 @@ export function renderTargets(rows: readonly TargetRow[]): string {
   );
 }
 
-/** Each figure at every size measured, and how much it grew from the smallest size to the largest. */
+const workRatio = (r: number): string => (Number.isInteger(r) ? String(r) : fixed(r, 1));
+
+/**
+ * Each figure at every size measured, and how much it grew from its own smallest size to its own largest
+ * (suites measure different sizes: convergence changes, fleet instances).
+ */
 export function renderGrowth(series: readonly GrowthSeries[]): string {
   const sizes = [...new Set(series.flatMap((s) => s.points.map((p) => p.size)))].sort((a, b) => a - b);
   const rows = series.map((s) => {
     const at = (size: number) => s.points.find((p) => p.size === size);
-    const first = at(sizes[0]!);
-    const last = at(sizes[sizes.length - 1]!);
+    const own = [...s.points].sort((a, b) => a.size - b.size);
+    const first = own[0];
+    const last = own[own.length - 1];
     const cells = sizes.map((size) => {
       const p = at(size);
       return p ? `${fixed(p.value, s.unit === 's' ? 1 : 0)}${p.extrapolated ? '*' : ''}` : '—';
     });
-    const growth = first && last && first.value > 0 ? `${fixed(last.value / first.value, 1)}×` : '—';
+    const growth = first && last && first !== last && first.value > 0 ? `${fixed(last.value / first.value, 1)}× for ${workRatio(last.size / first.size)}× the work` : '—';
     return [`${s.name} (${s.unit})`, ...cells, growth];
   });
-  return render(
-    'Growth with the work',
-    ['figure', ...sizes.map((n) => `N=${n}`), `N=${sizes[sizes.length - 1]} / N=${sizes[0]}`],
-    rows,
-    ['* projected from a capped run (see the convergence table).', `Work grew ${sizes.length > 1 ? `${fixed(sizes[sizes.length - 1]! / sizes[0]!, 0)}×` : '—'} across the sizes.`],
-  );
+  return render('Growth with the work', ['figure', ...sizes.map((n) => `N=${n}`), 'largest N / smallest N'], rows, [
+    ...(series.some((s) => s.points.some((p) => p.extrapolated)) ? ['* projected from a capped run (see the convergence table).'] : []),
+    '—: not measured at that size.',
+  ]);
 }
