@@ -36,6 +36,8 @@ export class EcsApi {
           RegionId: req.regionId,
           InstanceIds: req.instanceIds && JSON.stringify(req.instanceIds),
           PrivateIpAddresses: req.privateIpAddresses && JSON.stringify(req.privateIpAddresses),
+          // The API filters by private IP only among VPC instances, and says so by this parameter.
+          InstanceNetworkType: req.privateIpAddresses ? 'vpc' : undefined,
           VpcId: req.vpcId,
           PageSize: '100',
         },

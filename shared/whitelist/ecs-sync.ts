@@ -51,8 +51,12 @@ export async function ecsChange(ecs: EcsApi, event: CloudEvent, target: EcsSyncT
   }
   if (data.state === 'Deleted') {
     if (!current || current.length === 0) return undefined;
-    const { instances } = await ecs.describeInstances({ regionId: region, privateIpAddresses: current });
-    const held = new Set(instances.filter((i) => i.status !== 'Deleted').flatMap((i) => i.privateIps.map(tolerantCanonical)));
+    // DescribeInstances takes at most 100 addresses a call; each address belongs to one instance at most.
+    const held = new Set<string>();
+    for (let i = 0; i < current.length; i += 100) {
+      const { instances } = await ecs.describeInstances({ regionId: region, privateIpAddresses: current.slice(i, i + 100) });
+      for (const inst of instances) if (inst.status !== 'Deleted') for (const ip of inst.privateIps) held.add(tolerantCanonical(ip));
+    }
     const stale = current.filter((ip) => !held.has(ip));
     if (stale.length === 0) return undefined;
     // Delete may not empty a group; the seed's way to remove a group is Cover with no entries.
