@@ -29,8 +29,10 @@ function registerBundles(cloud: LocalCloud, root: string): string[] {
       lines.push(`  ${name}: ${file} exports no handler`);
       continue;
     }
+    // Under its folder name and its s.yaml functionName (es-guard-<name>), which rotate-fleet invokes.
     cloud.fc.register(name, handler as FcHandler);
-    lines.push(`  ${name}: dist/${name}/index.js`);
+    cloud.fc.register(`es-guard-${name}`, handler as FcHandler);
+    lines.push(`  ${name} (also es-guard-${name}): dist/${name}/index.js`);
   }
   return lines;
 }
