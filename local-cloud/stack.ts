@@ -7,7 +7,8 @@ import { DEFAULT_ACCESS_KEY_SECRET, loadSeedFile } from './index';
 import { startLocalStack, type LocalStack } from './runner/stack';
 
 const USAGE = `usage: npm start -- [--port <control port, default 9000>] [--cloud-port <default 8787>]
-                 [--seed <file.json>] [--activation-ms <n, default 3000>] [--fire-timers]`;
+                 [--seed <file.json>] [--activation-ms <n, default 3000>] [--fire-timers]
+                 [--auth function]   (HTTP triggers then require ACS3-HMAC-SHA256 signatures)`;
 
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -47,6 +48,12 @@ function banner(stack: LocalStack): string {
   return lines.join('\n');
 }
 
+function authOption(value: string | undefined): 'anonymous' | 'function' {
+  if (value === undefined || value === 'anonymous') return 'anonymous';
+  if (value === 'function') return 'function';
+  throw new Error(`--auth must be anonymous or function, got "${value}"`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       'activation-ms': { type: 'string' },
       'fire-timers': { type: 'boolean' },
+      auth: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,9 +75,11 @@ async function main(): Promise<void> {
     activationMs: int('activation-ms', values['activation-ms'], 3000),
     seed: loadSeedFile(resolve(values.seed ?? `${root}/local-cloud/seed.example.json`)),
     fireTimers: values['fire-timers'] === true,
+    auth: authOption(values.auth),
     echoLogs: true,
   });
   console.log(banner(stack));
+  if (values.auth === 'function') console.log('HTTP triggers are authType function: unsigned curl calls get 400/403; sign requests with ACS3-HMAC-SHA256 and the key above (any Alibaba Cloud SDK\'s generic call, or shared/api ApiClient).\n');
   const stop = (): void => void stack.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiFault } from '../errors';
+import type { SignatureGate } from '../gate';
+import { parseTarget } from '../request';
 import { httpTriggerEventFrom } from './fc-events';
 import type { FunctionInvoker } from './invoker';
 
@@ -28,12 +31,25 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-/** One function's HTTP trigger: each request becomes an FC 3.0 HTTP event and a synchronous invocation. */
-export async function startHttpTrigger(functionName: string, invoker: FunctionInvoker, port: number): Promise<{ server: Server; url: string }> {
+/**
+ * One function's HTTP trigger: each request becomes an FC 3.0 HTTP event and a synchronous invocation.
+ * With a gate it is an `authType: function` trigger: the request must carry a valid ACS3-HMAC-SHA256
+ * signature of a key the local cloud knows, as FC's gateway requires before the function runs.
+ */
+export async function startHttpTrigger(functionName: string, invoker: FunctionInvoker, port: number, gate?: SignatureGate): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ code: 'PayloadTooLarge', message: 'request body over 6 MB' }));
+      if (gate) {
+        try {
+          const { rawPath, query } = parseTarget(req.url ?? '/');
+          gate.check({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
+        } catch (error) {
+          const fault = error instanceof ApiFault ? error : new ApiFault(403, 'AccessDenied', 'the request could not be authenticated');
+          return send(res, fault.status === 404 ? 403 : fault.status, { 'content-type': 'application/json' }, JSON.stringify({ code: fault.code, message: fault.message }));
+        }
+      }
       const event = httpTriggerEventFrom(req, body);
       try {
         const out = await invoker.invoke(functionName, event, 'Sync');

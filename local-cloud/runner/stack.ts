@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { SignatureGate } from '../gate';
 import { startLocalCloud, type FcHandler, type LocalCloud, type SeedFile } from '../index';
 import { deliverEvents, startControl } from './control';
 import { parseSchedule } from './cron';
@@ -22,6 +23,8 @@ export interface StackOptions {
   /** Run timers on their cron schedule (default true; tests turn it off). */
   readonly schedule?: boolean;
   readonly echoLogs?: boolean;
+  /** `function`: HTTP triggers require an ACS3-HMAC-SHA256 signature, as s.yaml's authType asks of FC. */
+  readonly auth?: 'anonymous' | 'function';
 }
 
 export interface TimerInfo {
@@ -81,7 +84,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   let offset = 1;
   for (const spec of specs) {
     if (!spec.triggers.some((t) => t.triggerType === 'http')) continue;
-    const { server, url } = await startHttpTrigger(spec.functionName, invoker, basePort === 0 ? 0 : basePort + offset++);
+    const gate = options.auth === 'function' ? new SignatureGate({ keys: cloud.keys }) : undefined;
+    const { server, url } = await startHttpTrigger(spec.functionName, invoker, basePort === 0 ? 0 : basePort + offset++, gate);
     servers.push(server);
     httpTriggers[spec.functionName] = url;
   }

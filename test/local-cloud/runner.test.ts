@@ -52,3 +52,29 @@ describe('s.yaml as the local stack reads it', () => {
     expect(wl.environmentVariables['WHITELIST_MIN_PREFIX_V4']).toBe('8');
   });
 });
+
+describe('the local stack with authType function triggers', () => {
+  it('refuses unsigned and wrongly signed calls and serves signed ones', async () => {
+    const { startLocalStack } = await import('../../local-cloud/runner/stack');
+    const { ApiClient } = await import('../../shared/api');
+    const { loadSeedFile } = await import('../../local-cloud');
+    const root = join(__dirname, '..', '..');
+    const stack = await startLocalStack({ root, activationMs: 10, schedule: false, auth: 'function', seed: loadSeedFile(join(root, 'local-cloud', 'seed.example.json')) });
+    try {
+      const url = stack.httpTriggers['es-guard-whitelist']!;
+      const path = '/openapi/instances/es-cn-local0001/private-network-white-ips';
+      const unsigned = await fetch(`${url}${path}`);
+      expect(unsigned.status).toBe(400);
+      expect(((await unsigned.json()) as { code: string }).code).toBe('MissingAuthorization');
+      const call = (secret: string) =>
+        new ApiClient({ endpoint: url, credentials: async () => ({ accessKeyId: stack.cloud.accessKey.accessKeyId, accessKeySecret: secret }), retry: { maxAttempts: 1 } })
+          .call<{ Result: { instanceId: string } }>({ action: 'InvokeHttpTrigger', version: '2023-03-30', method: 'GET', path });
+      await expect(call('not-the-secret')).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+      const ok = await call(stack.cloud.accessKey.accessKeySecret);
+      expect(ok.status).toBe(200);
+      expect(ok.data.Result.instanceId).toBe('es-cn-local0001');
+    } finally {
+      await stack.close();
+    }
+  });
+});
