@@ -1,4 +1,4 @@
-import { encodePathSegment, signRequest, type AccessKey } from '../signing';
+import { encodePathSegment, signRequest } from '../signing';
 import { send, TransportError, type HttpResponse } from '../http/transport';
 import { ApiError } from './errors';
 import { DEFAULT_RETRY, backoffDelay, retryReason, type RetryPolicy, type RetryReason } from './retry';

@@ -4,7 +4,6 @@ import type { FcHttpResponse } from '../../shared/triggers';
 import type { LocalCloud } from '../../local-cloud';
 import {
   FAST_ENV,
-  apis,
   buildBundle,
   cloudEvent,
   context,
