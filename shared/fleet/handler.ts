@@ -5,6 +5,7 @@ import { endpointFor, regionOf } from '../config/endpoints';
 import { EsGuardError, ValidationError } from '../errors';
 import { invocationDeadline } from '../instance/deadline';
 import { logger } from '../logging/current';
+import { booleanQuery } from '../triggers/query';
 import { createRouter } from '../triggers/router';
 import type { FcContext, HttpResult, Trigger } from '../triggers/types';
 import { capIssues, check } from '../validation/parse';
@@ -48,10 +49,7 @@ function dryRunOf(trigger: Trigger): boolean {
     case 'http': {
       router ??= createRouter({ [FLEET_ROUTE]: true as const });
       router.match(trigger.http);
-      const value = trigger.http.query['dryRun'];
-      if (value === undefined || value === '' || value === 'false') return false;
-      if (value === 'true') return true;
-      throw new ValidationError([{ field: 'query.dryRun', rule: 'boolean', message: 'must be true or false' }]);
+      return booleanQuery(trigger.http, 'dryRun');
     }
     case 'timer':
       return payloadOptions(trigger.timer.payload).dryRun ?? false;

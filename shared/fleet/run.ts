@@ -1,4 +1,5 @@
 import type { ElasticsearchApi, KmsApi, Tag } from '../api';
+import { isInstanceAllowed } from '../config/allow-list';
 import { secretNameFor } from '../rotation/secret';
 import { isInstanceId } from '../validation/instance';
 import { assess, errorFields, type DueReason } from './due';
@@ -117,7 +118,7 @@ export async function runFleet(deps: FleetDeps, options: { readonly dryRun: bool
       }
       tagged += 1;
       if (!isInstanceId(id)) skipped.push({ instanceId: id, reason: 'invalid-instance-id' });
-      else if (settings.allowedInstanceIds.length > 0 && !settings.allowedInstanceIds.includes(id)) skipped.push({ instanceId: id, reason: 'not-allowed' });
+      else if (!isInstanceAllowed(settings.allowedInstanceIds, id)) skipped.push({ instanceId: id, reason: 'not-allowed' });
       // No change is possible on these; rotate-password would wait out its whole timeout, three times.
       else if (instance.status === 'inactive' || instance.status === 'invalid') skipped.push({ instanceId: id, reason: `instance-${instance.status}` });
       else candidates.push({ instanceId: id, region, secretName: secretNameFor(settings.secretNameTemplate, id) });

@@ -1,4 +1,5 @@
 import type { Tag } from '../api';
+import { allowedInstanceIds } from '../config/allow-list';
 import { ConfigError, intSetting, listSetting, stringSetting } from '../config/settings';
 import { DEFAULT_SECRET_NAME_TEMPLATE } from '../rotation/settings';
 
@@ -78,6 +79,6 @@ export function fleetSettings(env: Env = process.env): FleetSettings {
     transport,
     fc2ServiceName,
     secretNameTemplate,
-    allowedInstanceIds: listSetting(env, 'ALLOWED_INSTANCE_IDS'),
+    allowedInstanceIds: allowedInstanceIds(env),
   };
 }

@@ -1,5 +1,4 @@
-import { retryReason, type FcApi } from '../api';
-import { ApiError } from '../api';
+import { ApiError, backoffDelay, retryReason, type FcApi } from '../api';
 
 /** One async invocation of the rotate function. */
 export interface InvokeRequest {
@@ -18,8 +17,9 @@ export class DispatchError extends Error {
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'DispatchError';
   }
 }
@@ -44,7 +44,7 @@ export function fc3Invoker(fc: FcApi): Invoker {
       } catch (error) {
         if (error instanceof ApiError && error.status === 409) return { kind: 'exists' };
         const code = error instanceof ApiError ? error.code : ((error as { code?: string }).code ?? 'Error');
-        throw new DispatchError(code, error instanceof Error ? error.message : String(error), retryReason(error) !== undefined);
+        throw new DispatchError(code, error instanceof Error ? error.message : String(error), retryReason(error) !== undefined, error);
       }
     },
   };
@@ -78,7 +78,9 @@ export async function dispatch(
       return attempt === 1 ? { kind: 'exists' } : { kind: 'dispatched', requestId: undefined, attempts: attempt };
     } catch (error) {
       const e = error instanceof DispatchError ? error : new DispatchError('Error', error instanceof Error ? error.message : String(error), false);
-      const delay = Math.floor(random() * Math.min(5_000, (options.baseDelayMs ?? 200) * 2 ** (attempt - 1)));
+      // The client's own backoff, with the service's x-acs-retry-after (kept as the cause) as its floor.
+      const policy = { maxAttempts, baseDelayMs: options.baseDelayMs ?? 200, maxDelayMs: 5_000, busyUntilDeadline: false };
+      const delay = backoffDelay(policy, attempt - 1, e.cause, random);
       if (!e.retryable || attempt >= maxAttempts || Date.now() + delay >= options.deadline) return { kind: 'failed', code: e.code, message: e.message, attempts: attempt };
       await sleep(delay);
     }

@@ -1,5 +1,6 @@
 import { cloudFor } from '../api';
-import { GuardrailError, ValidationError } from '../errors';
+import { assertInstanceAllowed } from '../config/allow-list';
+import { ValidationError } from '../errors';
 import { invocationDeadline } from '../instance/deadline';
 import { logger } from '../logging/current';
 import type { FcContext, Trigger } from '../triggers/types';
@@ -23,11 +24,7 @@ export async function handleRotationTrigger(trigger: Trigger, context: FcContext
   const startedAt = Date.now();
   const settings = rotationSettings();
   const requests = distinct(rotationRequests(trigger, settings.secretNameTemplate));
-  for (const r of requests) {
-    if (settings.allowedInstanceIds.length > 0 && !settings.allowedInstanceIds.includes(r.instanceId)) {
-      throw new GuardrailError('InstanceNotAllowed', `instance ${r.instanceId} is not in ALLOWED_INSTANCE_IDS`);
-    }
-  }
+  for (const r of requests) assertInstanceAllowed(settings.allowedInstanceIds, r.instanceId);
   const cloud = cloudFor(context);
   const deps = { es: cloud.es, kms: cloud.kms, settings, deadline: invocationDeadline(context, startedAt) };
   const answer = (r: RotationResult): RotationAnswer => ({ secretName: r.secretName, versionId: r.versionId, requestId: context.requestId });

@@ -1,4 +1,5 @@
-import { ConfigError, boolSetting, intSetting, listSetting, stringSetting } from '../config/settings';
+import { allowedInstanceIds } from '../config/allow-list';
+import { ConfigError, boolSetting, intSetting, stringSetting } from '../config/settings';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../validation/password';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +36,6 @@ export function rotationSettings(env: Env = process.env): RotationSettings {
     testPollMs: intSetting(env, 'ROTATION_TEST_POLL_MS', 10_000, { min: 1, max: 600_000 }),
     instancePollMs: intSetting(env, 'INSTANCE_POLL_MS', 5_000, { min: 1, max: 600_000 }),
     dataPlaneTimeoutMs: intSetting(env, 'DATA_PLANE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
-    allowedInstanceIds: listSetting(env, 'ALLOWED_INSTANCE_IDS'),
+    allowedInstanceIds: allowedInstanceIds(env),
   };
 }

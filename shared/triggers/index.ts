@@ -23,3 +23,4 @@ export { createRouter } from './router';
 export type { RouteMatch, RouteParams, Router } from './router';
 export { InvalidJsonError, MethodNotAllowedError, PayloadTooLargeError } from './errors';
 export { DEFAULT_MAX_DEPTH, parseJson } from './safeJson';
+export { booleanQuery } from './query';

@@ -1,3 +1,4 @@
+import { assertInstanceAllowed as assertAllowed } from '../config/allow-list';
 import { GuardrailError } from '../errors';
 import { isPrivateAddressRange, parseIpEntry } from '../validation';
 import type { WhitelistChange } from './model';
@@ -5,9 +6,7 @@ import type { WhitelistSettings } from './settings';
 
 /** es-guard's own safety rules, stricter than the API: refused before anything is sent. */
 export function assertInstanceAllowed(instanceId: string, settings: WhitelistSettings): void {
-  if (settings.allowedInstances.length > 0 && !settings.allowedInstances.includes(instanceId)) {
-    throw new GuardrailError('InstanceNotAllowed', `instance ${instanceId} is not in ALLOWED_INSTANCE_IDS`);
-  }
+  assertAllowed(settings.allowedInstanceIds, instanceId);
 }
 
 /** Entries being added (Cover and Append); a Delete can only narrow access, so it is never refused here. */

@@ -1,7 +1,7 @@
 import type { Cloud } from '../api';
 import { ValidationError } from '../errors';
 import { isInstanceId } from '../validation';
-import { createRouter, type FcContext, type HttpRequest } from '../triggers';
+import { booleanQuery, createRouter, type FcContext, type HttpRequest } from '../triggers';
 import { depsFor } from './deps';
 import { changeOf, parseHttpRequest } from './requests';
 import { applyWhitelistChange, planChange, randomClientToken, readWhitelist } from './service';
@@ -19,12 +19,6 @@ function resultOf(view: WhitelistView) {
   };
 }
 
-function parseDryRun(value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new ValidationError([{ field: 'query.dryRun', rule: 'boolean', message: 'must be true or false' }]);
-}
-
 /** The HTTP API: GET reads, POST writes (or plans, with `dryRun=true`), as UpdatePrivateNetworkWhiteIps is called. */
 export async function onHttp(http: HttpRequest, context: FcContext, cloud: Cloud): Promise<unknown> {
   const { value, params } = routes.match(http);
@@ -34,8 +28,9 @@ export async function onHttp(http: HttpRequest, context: FcContext, cloud: Cloud
     if (!isInstanceId(instanceId)) throw new ValidationError([{ field: 'path.InstanceId', rule: 'instance-id', message: 'is not an Elasticsearch instance id' }]);
     return { RequestId: context.requestId, Result: resultOf(await readWhitelist(deps, instanceId)) };
   }
-  const { dryRun: dryRunText, ...query } = http.query;
-  const dryRun = parseDryRun(dryRunText);
+  // dryRun is es-guard's own flag; every other query parameter is the API's and is validated strictly.
+  const { dryRun: _dryRun, ...query } = http.query;
+  const dryRun = booleanQuery(http, 'dryRun');
   const request = parseHttpRequest({ ...query, instanceId }, http.json() ?? {});
   const clientToken = request.clientToken ?? randomClientToken();
   const change = { ...changeOf(request, `http#${clientToken}`), sources: [`http#${clientToken}`] };

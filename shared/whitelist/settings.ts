@@ -1,4 +1,5 @@
-import { boolSetting, intSetting, listSetting, stringSetting } from '../config/settings';
+import { allowedInstanceIds } from '../config/allow-list';
+import { boolSetting, intSetting, stringSetting } from '../config/settings';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,7 +12,7 @@ export interface WhitelistSettings {
   /** Most entries a group (or the plain list) may hold after a change. */
   readonly maxEntries: number;
   /** Instance IDs the function may touch; empty means every instance its role can reach. */
-  readonly allowedInstances: readonly string[];
+  readonly allowedInstanceIds: readonly string[];
   /** DescribeInstance polling interval while waiting for `active`. */
   readonly pollMs: number;
   /** ECS state events keep this instance's group in step with the fleet; off when unset. */
@@ -26,7 +27,7 @@ export function whitelistSettings(env: Env = process.env): WhitelistSettings {
     minPrefixV6: intSetting(env, 'WHITELIST_MIN_PREFIX_V6', 32, { min: 1, max: 128 }),
     allowPublic: boolSetting(env, 'WHITELIST_ALLOW_PUBLIC', false),
     maxEntries: intSetting(env, 'WHITELIST_MAX_ENTRIES', 300, { min: 1, max: 10_000 }),
-    allowedInstances: listSetting(env, 'ALLOWED_INSTANCE_IDS'),
+    allowedInstanceIds: allowedInstanceIds(env),
     pollMs: intSetting(env, 'INSTANCE_POLL_MS', 5000, { min: 1, max: 60_000 }),
     ecsSync: ecsInstance && ecsGroup ? { instanceId: ecsInstance, groupName: ecsGroup } : undefined,
   };
