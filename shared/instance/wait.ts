@@ -6,6 +6,8 @@ export interface WaitOptions {
   /** Pause between DescribeInstance polls (Terraform uses 5 s). */
   readonly pollMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** At the deadline, answer the last description instead of throwing (a read-back after an accepted write). */
+  readonly settleForLast?: boolean;
 }
 
 const sleepFor = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -22,6 +24,7 @@ export async function waitForActive(es: ElasticsearchApi, instanceId: string, op
     if (instance.status === 'active') return instance;
     const remaining = opts.deadline - Date.now();
     if (remaining <= opts.pollMs) {
+      if (opts.settleForLast) return instance;
       throw new BusyError(
         'InstanceNotActive',
         `instance ${instanceId} is still ${instance.status} at the deadline; retry later`,

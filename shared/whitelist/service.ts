@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { toCallerError, type ElasticsearchApi, type WhitelistBody } from '../api';
-import { BusyError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { waitForActive } from '../instance/wait';
 import type { Logger } from '../logging';
 import type { CoalescedChange } from './coalesce';
@@ -118,13 +118,11 @@ function bodyOf(change: CoalescedChange): WhitelistBody {
  * made, and a 409 "no change was made, retry later" would be false. The answer then shows `activating`.
  */
 async function readBack(deps: WhitelistDeps, instanceId: string, waitOpts: { deadline: number; pollMs: number; sleep?: (ms: number) => Promise<void> }): Promise<WhitelistView> {
-  try {
-    return viewOf(await waitForActive(deps.es, instanceId, waitOpts));
-  } catch (error) {
-    if (!(error instanceof BusyError)) throw error;
+  const instance = await waitForActive(deps.es, instanceId, { ...waitOpts, settleForLast: true });
+  if (instance.status !== 'active') {
     deps.log.warn('whitelist.read-back: the instance is still activating after the change; answering with its current state', { instanceId });
-    return viewOf((await deps.es.describeInstance(instanceId, { deadline: deps.deadline })).instance);
   }
+  return viewOf(instance);
 }
 
 /**
