@@ -1,4 +1,5 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { clearSecrets } from '../../shared/logging';
 
 export interface Captured {
   /** Everything written to stdout, as written. */
@@ -32,4 +33,24 @@ export function captureStdout(): Captured {
     },
     restore: () => spy.mockRestore(),
   };
+}
+
+/**
+ * Captures stdout around every test of the calling file and forgets registered secrets after each, so
+ * no test sees another's records or secrets. Returns a view of the current test's capture.
+ */
+export function captureEachTest(): Captured {
+  let current: Captured | undefined;
+  beforeEach(() => {
+    current = captureStdout();
+  });
+  afterEach(() => {
+    current?.restore();
+    clearSecrets();
+  });
+  const active = (): Captured => {
+    if (!current) throw new Error('captureEachTest: used outside a test');
+    return current;
+  };
+  return { text: () => active().text(), records: () => active().records(), restore: () => active().restore() };
 }

@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BusyError, ValidationError } from '../../shared/errors';
-import { Logger, REDACTED, clearSecrets, levelFromEnv, logger, redact, withLogger } from '../../shared/logging';
-import { captureStdout, type Captured } from './capture';
+import { Logger, REDACTED, levelFromEnv, logger, redact, withLogger } from '../../shared/logging';
+import { captureEachTest } from './capture';
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
+const out = captureEachTest();
 afterEach(() => {
-  out.restore();
-  clearSecrets();
   delete process.env['LOG_LEVEL'];
 });
 

@@ -1,19 +1,12 @@
 import middy from '@middy/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GuardrailError } from '../../shared/errors';
-import { clearSecrets, fcLogging, logger } from '../../shared/logging';
+import { fcLogging, logger } from '../../shared/logging';
 import { fcTrigger, type FcContext, type FcEvent, type FcHttpResponse, type Trigger } from '../../shared/triggers';
 import { buffer, cloudEvent, fcContext, httpEvent, timerEvent } from '../triggers/fixtures';
-import { captureStdout, type Captured } from './capture';
+import { captureEachTest } from './capture';
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-  clearSecrets();
-});
+const out = captureEachTest();
 
 function chain(behaviour: (trigger: Trigger, ctx: FcContext) => unknown) {
   return middy<FcEvent, unknown, Error, FcContext>()

@@ -1,16 +1,9 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Logger, REDACTED, clearSecrets, redact } from '../../shared/logging';
-import { captureStdout, type Captured } from './capture';
+import { captureEachTest } from './capture';
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-  clearSecrets();
-});
+const out = captureEachTest();
 
 const SECRET_KEYS = ['password', 'Password', 'esAdminPassword', 'accessKeySecret', 'AccessKeySecret', 'securityToken', 'SecurityToken', 'x-acs-security-token', 'authorization', 'Authorization', 'credentials', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'api_key'];
 
