@@ -1,106 +1,85 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../local-cloud';
+import { describe, expect, it } from 'vitest';
 import { httpTriggerEvent } from '../../local-cloud/runner/fc-events';
-import { contextFor, event, httpAnswer, loadBundle, useLocalCloud, type BundleHandler } from '../support/functions';
+import { contextFor, event, httpAnswer } from '../support/functions';
+import { whitelistFixture } from './support';
 import { captureStdout, type Captured } from '../logging/capture';
 
-// A fresh instance per test: the local cloud keeps its state for the whole file.
-let n = 0;
-let ID = '';
-let PATH = '';
-let cloud: LocalCloud;
-let handler: BundleHandler;
+const fx = whitelistFixture({
+  activationMs: 30,
+  prefix: 'es-cn-wl',
+  unset: ['ALLOWED_INSTANCE_IDS', 'WHITELIST_ALLOW_PUBLIC', 'WHITELIST_MIN_PREFIX_V4', 'WHITELIST_MAX_ENTRIES'],
+  groups: [
+    { groupName: 'default', ips: ['192.168.0.0/24'], whiteIpType: 'PRIVATE_ES' },
+    { groupName: 'apps', ips: ['10.1.2.3'], whiteIpType: 'PRIVATE_ES' },
+    { groupName: 'default', ips: ['110.0.0.0/9'], whiteIpType: 'PUBLIC_KIBANA' },
+  ],
+});
 let logs: Captured;
 
-beforeAll(async () => {
-  cloud = await startLocalCloud({ activationMs: 30 });
-  useLocalCloud(cloud);
-  handler = loadBundle('whitelist');
-});
-afterAll(async () => {
-  await cloud.close();
-});
-beforeEach(async () => {
-  await cloud.es.settled();
-  cloud.faults.clear();
-  for (const key of ['ALLOWED_INSTANCE_IDS', 'WHITELIST_ALLOW_PUBLIC', 'WHITELIST_MIN_PREFIX_V4', 'WHITELIST_MAX_ENTRIES']) delete process.env[key];
-  n += 1;
-  ID = `es-cn-wl${String(n).padStart(4, '0')}`;
-  PATH = `/openapi/instances/${ID}/private-network-white-ips`;
-  cloud.es.addInstance({
-    instanceId: ID,
-    status: 'active',
-    adminPassword: 'Initial-Passw0rd',
-    whiteIpGroupList: [
-      { groupName: 'default', ips: ['192.168.0.0/24'], whiteIpType: 'PRIVATE_ES' },
-      { groupName: 'apps', ips: ['10.1.2.3'], whiteIpType: 'PRIVATE_ES' },
-      { groupName: 'default', ips: ['110.0.0.0/9'], whiteIpType: 'PUBLIC_KIBANA' },
-    ],
-  });
-});
+const wlPath = () => `/openapi/instances/${fx.id}/private-network-white-ips`;
 
 async function call(method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; timeout?: number } = {}) {
   logs = captureStdout();
   try {
     const ev = httpTriggerEvent({ method, rawPath: path, ...(opts.query && { query: opts.query }), headers: { 'Content-Type': 'application/json' }, ...(opts.body !== undefined && { body: JSON.stringify(opts.body) }) });
-    return httpAnswer(await handler(event(ev), contextFor(cloud, 'es-guard-whitelist', opts.timeout ?? 30)));
+    return httpAnswer(await fx.handler(event(ev), contextFor(fx.cloud, 'es-guard-whitelist', opts.timeout ?? 30)));
   } finally {
     logs.restore();
   }
 }
 
-const writes = () => cloud.calls().filter((c) => c.operation === 'UpdatePrivateNetworkWhiteIps' && c.status === 200).length;
+const writes = () => fx.cloud.calls().filter((c) => c.operation === 'UpdatePrivateNetworkWhiteIps' && c.status === 200).length;
 
-describe('whitelist over HTTP, through the bundled handler against the local cloud', () => {
+describe('whitelist over HTTP, through the bundled fx.handler against the local fx.cloud', () => {
   it("applies the seed's sample request (plain list) and answers with the whitelist and RequestId", async () => {
-    const res = await call('POST', PATH, { body: { privateNetworkIpWhiteList: ['192.168.1.0/25'] } });
+    const res = await call('POST', wlPath(), { body: { privateNetworkIpWhiteList: ['192.168.1.0/25'] } });
     expect(res.statusCode).toBe(200);
     expect(res.json['RequestId']).toEqual(expect.any(String));
     expect(res.json['changed']).toBe(true);
-    expect(cloud.es.whitelist(ID)).toEqual(['192.168.1.0/25']); // Cover is the default mode
+    expect(fx.cloud.es.whitelist(fx.id)).toEqual(['192.168.1.0/25']); // Cover is the default mode
     const result = res.json['Result'] as { privateNetworkIpWhiteList: string[]; whiteIpGroupList: { groupName: string; ips: string[] }[] };
     expect(result.whiteIpGroupList).toEqual(expect.arrayContaining([{ groupName: 'default', ips: ['192.168.1.0/25'], whiteIpType: 'PRIVATE_ES' }]));
-    expect(cloud.es.getInstance(ID)!.status).toBe('active'); // read back after the activation window
+    expect(fx.cloud.es.getInstance(fx.id)!.status).toBe('active'); // read back after the activation window
     const audit = logs.records().find((r) => r['msg'] === 'whitelist.audit');
-    expect(audit).toMatchObject({ instanceId: ID, modifyMode: 'Cover', groupName: 'default', before: ['192.168.0.0/24'], after: ['192.168.1.0/25'] });
+    expect(audit).toMatchObject({ instanceId: fx.id, modifyMode: 'Cover', groupName: 'default', before: ['192.168.0.0/24'], after: ['192.168.1.0/25'] });
   });
 
   it("applies the seed's sample group request, ignoring its empty entry, and creates the group", async () => {
-    const res = await call('POST', PATH, { body: { whiteIpGroup: { groupName: 'test_group_name', ips: ['', '10.2.0.1'] } } });
+    const res = await call('POST', wlPath(), { body: { whiteIpGroup: { groupName: 'test_group_name', ips: ['', '10.2.0.1'] } } });
     expect(res.statusCode).toBe(200);
-    expect(cloud.es.whitelist(ID, 'test_group_name')).toEqual(['10.2.0.1']);
+    expect(fx.cloud.es.whitelist(fx.id, 'test_group_name')).toEqual(['10.2.0.1']);
     expect((res.json['Plan'] as { groupCreated: boolean }).groupCreated).toBe(true);
   });
 
   it('Appends and Deletes within a group, normalising 10.1.2.3/32 to the existing 10.1.2.3', async () => {
-    let res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3/32', '10.1.2.4'] } } });
+    let res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3/32', '10.1.2.4'] } } });
     expect(res.statusCode).toBe(200);
-    expect(cloud.es.whitelist(ID, 'apps')).toEqual(['10.1.2.3', '10.1.2.4']);
-    res = await call('POST', PATH, { query: { modifyMode: 'Delete' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3'] } } });
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toEqual(['10.1.2.3', '10.1.2.4']);
+    res = await call('POST', wlPath(), { query: { modifyMode: 'Delete' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3'] } } });
     expect(res.statusCode).toBe(200);
-    expect(cloud.es.whitelist(ID, 'apps')).toEqual(['10.1.2.4']);
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toEqual(['10.1.2.4']);
   });
 
   it('deletes a group with Cover and empty ips', async () => {
-    const res = await call('POST', PATH, { query: { modifyMode: 'Cover' }, body: { whiteIpGroup: { groupName: 'apps', ips: [] } } });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Cover' }, body: { whiteIpGroup: { groupName: 'apps', ips: [] } } });
     expect(res.statusCode).toBe(200);
-    expect(cloud.es.whitelist(ID, 'apps')).toBeUndefined();
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toBeUndefined();
     expect((res.json['Plan'] as { groupDeleted: boolean }).groupDeleted).toBe(true);
   });
 
   it('answers 404 NotFound for Append to a missing group, without writing', async () => {
     const before = writes();
-    const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'nosuch', ips: ['10.0.0.1'] } } });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'nosuch', ips: ['10.0.0.1'] } } });
     expect(res.statusCode).toBe(404);
     expect(res.json).toMatchObject({ code: 'NotFound', requestId: expect.any(String) });
     expect(writes()).toBe(before);
   });
 
   it('refuses a Delete that would empty the group (400 naming the rule)', async () => {
-    const res = await call('POST', PATH, { query: { modifyMode: 'Delete' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3'] } } });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Delete' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.3'] } } });
     expect(res.statusCode).toBe(400);
     expect(JSON.stringify(res.json)).toContain('delete-leaves-empty');
-    expect(cloud.es.whitelist(ID, 'apps')).toEqual(['10.1.2.3']);
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toEqual(['10.1.2.3']);
   });
 
   it.each([
@@ -110,7 +89,7 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
     ['no body form', {}, 'body-form-required'],
   ])('answers 400 for %s, naming the field and the rule', async (_name, body, rule) => {
     const before = writes();
-    const res = await call('POST', PATH, { body });
+    const res = await call('POST', wlPath(), { body });
     expect(res.statusCode).toBe(400);
     expect(res.json['code']).toBe('InvalidParameter');
     expect(JSON.stringify(res.json['issues'])).toContain(rule);
@@ -118,15 +97,15 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
   });
 
   it('answers 400 InvalidJSON for a malformed body and 400 for a bad modifyMode', async () => {
-    const ev = httpTriggerEvent({ method: 'POST', rawPath: PATH, body: '{"privateNetworkIpWhiteList": [' });
-    expect(httpAnswer(await handler(event(ev), contextFor(cloud, 'wl'))).statusCode).toBe(400);
-    const res = await call('POST', PATH, { query: { modifyMode: 'Replace' }, body: { privateNetworkIpWhiteList: ['10.0.0.1'] } });
+    const ev = httpTriggerEvent({ method: 'POST', rawPath: wlPath(), body: '{"privateNetworkIpWhiteList": [' });
+    expect(httpAnswer(await fx.handler(event(ev), contextFor(fx.cloud, 'wl'))).statusCode).toBe(400);
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Replace' }, body: { privateNetworkIpWhiteList: ['10.0.0.1'] } });
     expect(res.statusCode).toBe(400);
     expect(JSON.stringify(res.json)).toContain('modifyMode');
   });
 
   it('GET returns the current whitelist and groups (PRIVATE_ES only)', async () => {
-    const res = await call('GET', PATH);
+    const res = await call('GET', wlPath());
     expect(res.statusCode).toBe(200);
     const result = res.json['Result'] as { whiteIpGroupList: { groupName: string }[]; privateNetworkIpWhiteList: string[] };
     expect(result.whiteIpGroupList.map((g) => g.groupName).sort()).toEqual(['apps', 'default']);
@@ -135,39 +114,39 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
 
   it('dryRun returns the plan and changes nothing', async () => {
     const before = writes();
-    const res = await call('POST', PATH, { query: { modifyMode: 'Append', dryRun: 'true' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.9'] } } });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Append', dryRun: 'true' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.9'] } } });
     expect(res.statusCode).toBe(200);
     expect(res.json['Plan']).toMatchObject({ added: ['10.1.2.9'], removed: [], after: ['10.1.2.3', '10.1.2.9'], noop: false });
     expect(writes()).toBe(before);
-    expect(cloud.es.whitelist(ID, 'apps')).toEqual(['10.1.2.3']);
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toEqual(['10.1.2.3']);
   });
 
   it('replays a repeated clientToken: one change only', async () => {
     const q = { modifyMode: 'Append', clientToken: 'caller-token-0001' };
-    const changesBefore = cloud.es.changes.length;
-    const first = await call('POST', PATH, { query: q, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.7'] } } });
-    const second = await call('POST', PATH, { query: q, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.7'] } } });
+    const changesBefore = fx.cloud.es.changes.length;
+    const first = await call('POST', wlPath(), { query: q, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.7'] } } });
+    const second = await call('POST', wlPath(), { query: q, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.7'] } } });
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
-    expect(cloud.es.changes.length - changesBefore).toBe(1);
+    expect(fx.cloud.es.changes.length - changesBefore).toBe(1);
   });
 
   it('waits for an activating instance before writing', async () => {
-    cloud.es.setStatus(ID, 'activating', { forMs: 150 });
-    const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } } });
+    fx.cloud.es.setStatus(fx.id, 'activating', { forMs: 150 });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } } });
     expect(res.statusCode).toBe(200);
-    expect(cloud.es.whitelist(ID, 'apps')).toContain('10.1.2.8');
+    expect(fx.cloud.es.whitelist(fx.id, 'apps')).toContain('10.1.2.8');
     // No write was attempted while it was activating.
-    expect(cloud.calls().filter((c) => c.operation === 'UpdatePrivateNetworkWhiteIps' && c.code === 'InstanceActivating')).toHaveLength(0);
+    expect(fx.cloud.calls().filter((c) => c.operation === 'UpdatePrivateNetworkWhiteIps' && c.code === 'InstanceActivating')).toHaveLength(0);
   });
 
   it('answers 409 with Retry-After when the instance stays busy past the deadline, writing nothing', async () => {
-    cloud.es.setStatus(ID, 'activating', { forMs: 60_000 });
+    fx.cloud.es.setStatus(fx.id, 'activating', { forMs: 60_000 });
     const before = writes();
-    const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } }, timeout: 1 });
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } }, timeout: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.headers['Retry-After'] ?? res.headers['retry-after']).toBeDefined();
     expect(writes()).toBe(before);
-    cloud.es.endActivation(ID);
+    fx.cloud.es.endActivation(fx.id);
   });
 
   it('answers 404 for an unknown instance and 400 for an id that is not one', async () => {
@@ -176,8 +155,8 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
   });
 
   it('answers 502 when the service keeps failing', async () => {
-    cloud.faults.inject('UpdatePrivateNetworkWhiteIps', { kind: 'error', status: 503, code: 'ServiceUnavailable' }, Infinity);
-    const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } } });
+    fx.cloud.faults.inject('UpdatePrivateNetworkWhiteIps', { kind: 'error', status: 503, code: 'ServiceUnavailable' }, Infinity);
+    const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.8'] } } });
     expect(res.statusCode).toBe(502);
     expect(res.json['code']).toBe('ServiceUnavailable');
   });
@@ -191,7 +170,7 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
     ])('refuses %s', async (ip, env, code) => {
       Object.assign(process.env, env);
       const before = writes();
-      const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: [ip] } } });
+      const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: [ip] } } });
       expect(res.statusCode).toBe(403);
       expect(res.json['code']).toBe(code);
       expect(writes()).toBe(before);
@@ -199,20 +178,20 @@ describe('whitelist over HTTP, through the bundled handler against the local clo
 
     it('allows a public address when WHITELIST_ALLOW_PUBLIC is on', async () => {
       process.env['WHITELIST_ALLOW_PUBLIC'] = 'true';
-      const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['8.8.8.8'] } } });
+      const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['8.8.8.8'] } } });
       expect(res.statusCode).toBe(200);
     });
 
     it('refuses an instance outside ALLOWED_INSTANCE_IDS', async () => {
       process.env['ALLOWED_INSTANCE_IDS'] = 'es-cn-other1,es-cn-other2';
-      const res = await call('GET', PATH);
+      const res = await call('GET', wlPath());
       expect(res.statusCode).toBe(403);
       expect(res.json['code']).toBe('Forbidden.InstanceNotAllowed');
     });
 
     it('refuses a change that would exceed WHITELIST_MAX_ENTRIES', async () => {
       process.env['WHITELIST_MAX_ENTRIES'] = '2';
-      const res = await call('POST', PATH, { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.5', '10.1.2.6'] } } });
+      const res = await call('POST', wlPath(), { query: { modifyMode: 'Append' }, body: { whiteIpGroup: { groupName: 'apps', ips: ['10.1.2.5', '10.1.2.6'] } } });
       expect(res.statusCode).toBe(403);
       expect(res.json['code']).toBe('Forbidden.TooManyEntries');
     });
