@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalCloud } from '../../local-cloud';
 import type { FcContext } from '../../shared/triggers';
+import { loadBundle } from '../support/functions';
 
 const root = join(__dirname, '..', '..');
 
@@ -15,34 +13,9 @@ export interface Bundles {
   readonly rotate: Handler;
 }
 
-/**
- * rotate-fleet and rotate-password bundled as `npm run build` does them (scripts/build.mjs's options and
- * lazy modules: @alicloud/fc2 and @alicloud/credentials become files of their own beside index.js), into
- * a temporary folder, so the suite drives the current code the way FC loads it.
- */
+/** rotate-fleet and rotate-password as `npm run build` left them in dist/ (npm test builds first). */
 export async function buildBundles(): Promise<Bundles> {
-  const script = join(root, 'scripts', 'build.mjs');
-  const { buildOptions, lazyModules } = (await import(script)) as { buildOptions: Record<string, unknown>; lazyModules: Record<string, string> };
-  const { build } = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'es-guard-fleet-'));
-  const names = Object.keys(lazyModules).map((n) => n.replace(/[/@.-]/g, '\\$&'));
-  const lazy = {
-    name: 'lazy-modules',
-    setup(b: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; external: boolean }): void }) {
-      b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: `./${lazyModules[args.path]}`, external: true }));
-    },
-  };
-  const req = createRequire(__filename);
-  const handlers: Record<string, Handler> = {};
-  for (const name of ['rotate-fleet', 'rotate-password']) {
-    const out = join(dir, name);
-    await build({ ...buildOptions, entryPoints: [join(root, 'functions', name, 'index.ts')], outfile: join(out, 'index.js'), plugins: [lazy] });
-    for (const [module, file] of Object.entries(lazyModules)) {
-      await build({ ...buildOptions, stdin: { contents: `module.exports = require(${JSON.stringify(module)});`, resolveDir: root, loader: 'js' }, outfile: join(out, file) });
-    }
-    handlers[name] = (req(join(out, 'index.js')) as { handler: Handler }).handler;
-  }
-  return { dir, fleet: handlers['rotate-fleet']!, rotate: handlers['rotate-password']! };
+  return { dir: join(root, 'dist'), fleet: loadBundle('rotate-fleet') as unknown as Handler, rotate: loadBundle('rotate-password') as unknown as Handler };
 }
 
 /** Settings that make activation waits and login polls take milliseconds (the data plane is local). */

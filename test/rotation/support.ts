@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, ElasticsearchApi, KmsApi } from '../../shared/api';
 import type { FcContext } from '../../shared/triggers';
+import { loadBundle } from '../support/functions';
 import { startLocalCloud, type LocalCloud } from '../../local-cloud';
 
 const root = join(__dirname, '..', '..');
@@ -16,19 +16,10 @@ export interface Bundle {
   readonly handler: Handler;
 }
 
-/**
- * Bundles functions/rotate-password exactly as `npm run build` does (same esbuild options, read from
- * scripts/build.mjs) into a temporary folder, so the suite always drives the current code as FC would.
- */
+/** rotate-password as `npm run build` left it in dist/ (npm test builds first): the code FC would run. */
 export async function buildBundle(): Promise<Bundle> {
-  const script = join(root, 'scripts', 'build.mjs');
-  const { buildOptions } = (await import(script)) as { buildOptions: Record<string, unknown> };
-  const { build } = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'es-guard-rotation-'));
-  const file = join(dir, 'index.js');
-  await build({ ...buildOptions, entryPoints: [join(root, 'functions', 'rotate-password', 'index.ts')], outfile: file });
-  const handler = (createRequire(__filename)(file) as { handler: Handler }).handler;
-  return { file, handler };
+  const file = join(root, 'dist', 'rotate-password', 'index.js');
+  return { file, handler: loadBundle('rotate-password') as unknown as Handler };
 }
 
 /** Settings that make the emulator's activation windows and every poll take milliseconds. */
@@ -149,9 +140,16 @@ export interface ChildRun {
   readonly outcome: { ok: true; value: unknown } | { ok: false; error: { name: string; code?: string; status?: number; message: string } } | undefined;
 }
 
-/** Runs the bundled handler once in its own node process, as an FC instance would, and reports how it ended. */
-export function runChild(bundle: Bundle, event: Buffer, ctx: FcContext, env: Record<string, string>): Promise<ChildRun> {
-  const runner = join(bundle.file, '..', 'runner.cjs');
+let runnerDir: string | undefined;
+
+/**
+ * Runs the bundled handler once in its own node process, as an FC instance would, and reports how it
+ * ended; with `killAfterMs` it is SIGKILLed then if still running (a crash at an arbitrary point).
+ */
+export function runChild(bundle: Pick<Bundle, 'file'>, event: Buffer, ctx: FcContext, env: Record<string, string>, killAfterMs?: number): Promise<ChildRun> {
+  // Beside the test, never in dist/: the code package holds only what FC should run.
+  runnerDir ??= mkdtempSync(join(tmpdir(), 'es-guard-runner-'));
+  const runner = join(runnerDir, 'runner.cjs');
   writeFileSync(
     runner,
     `const { handler } = require(process.argv[2]);
@@ -171,8 +169,10 @@ handler(Buffer.from(process.argv[3], 'base64'), JSON.parse(process.argv[4])).the
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
       const line = stderr.split('\n').find((l) => l.startsWith('OUTCOME '));
       resolve({ code, signal, stdout, stderr, outcome: line === undefined ? undefined : (JSON.parse(line.slice(8)) as ChildRun['outcome']) });
     });
