@@ -75,5 +75,5 @@ export function cloudFor(context: unknown, options: CloudOptions = {}): Cloud {
 export type { EventBridgeOptions, EventToPut, PutEventsEntry, PutEventsResult } from './eventbridge';
 export { EventBridgeApi, eventBridgeSignature, eventBridgeStringToSign, PUT_EVENTS_LIMITS } from './eventbridge';
 export type { TsColumnCondition, TsCondition, TsPrimaryKey, TsRow, TsValue } from './tablestore';
-export { isRetryableTablestoreError, TablestoreApi, TablestoreConditionFailed, TablestoreError } from './tablestore';
+export { isRetryableTablestoreError, TablestoreApi, TablestoreConditionFailedError, TablestoreError } from './tablestore';
 export { toCallerError } from './to-caller-error';

@@ -4,7 +4,7 @@
  * (scripts/build.mjs lazyModules), so a function that never touches Tablestore never loads its 0.8 MB.
  *
  * Values are strings, booleans and safe integers (sent as INTEGER columns). Errors: a failed condition is
- * `TablestoreConditionFailed`; everything else is `TablestoreError` with the Tablestore code when the
+ * `TablestoreConditionFailedError`; everything else is `TablestoreError` with the Tablestore code when the
  * answer carried one. The SDK (5.6.5) cannot parse Tablestore's protobuf error body (it calls an XML
  * parser it does not ship), so its error holds the HTTP status as `code` and the raw body, which contains
  * the code (`OTSConditionCheckFail`, ...), as `message`: the code is recovered from there.
@@ -47,7 +47,7 @@ export class TablestoreError extends EsGuardError {
 }
 
 /** The row's condition (existence or a column condition) did not hold: nothing was written. */
-export class TablestoreConditionFailed extends TablestoreError {
+export class TablestoreConditionFailedError extends TablestoreError {
   constructor(message: string) {
     super('OTSConditionCheckFail', 403, message);
   }
@@ -80,7 +80,7 @@ function translate(error: unknown): Error {
     typeof e?.code === 'string' ? e.code : (KNOWN_CODE.exec(message)?.[0] ?? (status !== undefined ? `HTTP${status}` : 'Unknown'));
   // The raw protobuf body holds control bytes: keep the readable part only.
   const readable = message.replace(/[^\x20-\x7e]+/g, ' ').trim();
-  if (code === 'OTSConditionCheckFail') return new TablestoreConditionFailed(readable);
+  if (code === 'OTSConditionCheckFail') return new TablestoreConditionFailedError(readable);
   return new TablestoreError(code, status, `Tablestore ${code}: ${readable}`);
 }
 

@@ -1,4 +1,4 @@
-import { type TablestoreApi, TablestoreConditionFailed, type TsPrimaryKey, type TsRow } from '../api';
+import { type TablestoreApi, TablestoreConditionFailedError, type TsPrimaryKey, type TsRow } from '../api';
 import type { Groups } from './model';
 import type { ChangeSpec, NewChange, Outcome, StoredChange } from './records';
 import { fingerprintOf } from './records';
@@ -78,7 +78,7 @@ export class ChangeStore {
       await this.api.putRow(this.table, key(change.instanceId, `c:${change.id}`), row, { row: 'EXPECT_NOT_EXIST' });
       return { created: true, change: changeOf(change.instanceId, change.id, row) };
     } catch (error) {
-      if (!(error instanceof TablestoreConditionFailed)) throw error;
+      if (!(error instanceof TablestoreConditionFailedError)) throw error;
     }
     const existing = await this.api.getRow(this.table, key(change.instanceId, `c:${change.id}`));
     if (!existing) throw new Error(`change ${change.id} was recorded but cannot be read back`);
@@ -128,7 +128,7 @@ export class ChangeStore {
         );
       return next;
     } catch (error) {
-      if (error instanceof TablestoreConditionFailed) return undefined;
+      if (error instanceof TablestoreConditionFailedError) return undefined;
       throw error;
     }
   }
@@ -144,7 +144,7 @@ export class ChangeStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof TablestoreConditionFailed) return false;
+      if (error instanceof TablestoreConditionFailedError) return false;
       throw error;
     }
   }
@@ -158,7 +158,7 @@ export class ChangeStore {
         { row: 'EXPECT_EXIST', column: { column: 'epoch', op: 'EQUAL', value: lease.epoch } },
       );
     } catch (error) {
-      if (!(error instanceof TablestoreConditionFailed)) throw error;
+      if (!(error instanceof TablestoreConditionFailedError)) throw error;
     }
   }
 
@@ -197,7 +197,7 @@ export class ChangeStore {
         );
       return true;
     } catch (error) {
-      if (error instanceof TablestoreConditionFailed) return false;
+      if (error instanceof TablestoreConditionFailedError) return false;
       throw error;
     }
   }
@@ -212,7 +212,7 @@ export class ChangeStore {
         { row: 'EXPECT_EXIST', column: { column: 'n', op: 'EQUAL', value: round.n } },
       );
     } catch (error) {
-      if (!(error instanceof TablestoreConditionFailed)) throw error;
+      if (!(error instanceof TablestoreConditionFailedError)) throw error;
     }
   }
 
