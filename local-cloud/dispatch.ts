@@ -1,4 +1,4 @@
-import { ApiFault } from './errors';
+import { ApiFaultError } from './errors';
 import type { Fault, FaultPlan } from './faults';
 import type { IdempotencyStore } from './idempotency';
 import type { Answer, Operation, OperationName, OperationRequest, ServiceName } from './operation';
@@ -33,7 +33,7 @@ export interface FaultEffects {
 
 export type Outcome =
   | { readonly kind: 'answer'; readonly answer: Answer }
-  | { readonly kind: 'error'; readonly error: ApiFault }
+  | { readonly kind: 'error'; readonly error: ApiFaultError }
   | { readonly kind: 'drop' };
 
 function wait(fault: { ms: number } | { until: Promise<unknown> }): Promise<unknown> {
@@ -118,7 +118,7 @@ export class Dispatcher {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(fault.retryAfterMs) };
       return done({
         kind: 'error',
-        error: new ApiFault(fault.status, fault.code, fault.message ?? `Injected fault: ${fault.code}.`, headers),
+        error: new ApiFaultError(fault.status, fault.code, fault.message ?? `Injected fault: ${fault.code}.`, headers),
       });
     }
     if (fault?.kind === 'delay') await wait(fault);
@@ -138,12 +138,12 @@ export class Dispatcher {
       return done(fault?.kind === 'lost' ? { kind: 'drop' } : { kind: 'answer', answer });
     } catch (error) {
       if (admitted) this.tokens.abandon(admitted.key);
-      if (error instanceof ApiFault) return done({ kind: 'error', error });
+      if (error instanceof ApiFaultError) return done({ kind: 'error', error });
       // An emulator bug must still look like a service failure to the client, and be visible here.
       console.error(`[local-cloud] ${op.name} failed unexpectedly:`, error);
       return done({
         kind: 'error',
-        error: new ApiFault(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
+        error: new ApiFaultError(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
       });
     }
   }

@@ -17,14 +17,11 @@ export class ApiFaultError extends Error {
   }
 }
 
-/** The former name, kept while other modules move to ApiFaultError. */
-export const ApiFault = ApiFaultError;
-export type ApiFault = ApiFaultError;
-
-export const invalidParameter = (message: string): ApiFault => new ApiFault(400, 'InvalidParameter', message);
+export const invalidParameter = (message: string): ApiFaultError => new ApiFaultError(400, 'InvalidParameter', message);
 
 /** The POP gateway's answer for a missing required RPC parameter: `Missing<Name>`. */
-export const missingParameter = (name: string): ApiFault => new ApiFault(400, `Missing${name}`, `${name} is mandatory for this action.`);
+export const missingParameter = (name: string): ApiFaultError =>
+  new ApiFaultError(400, `Missing${name}`, `${name} is mandatory for this action.`);
 
-export const apiNotFound = (detail: string): ApiFault =>
-  new ApiFault(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method. (${detail})`);
+export const apiNotFound = (detail: string): ApiFaultError =>
+  new ApiFaultError(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method. (${detail})`);

@@ -1,5 +1,5 @@
 import { newNonce, type ReceivedRequest, verifyRequest } from '../shared/signing';
-import { ApiFault } from './errors';
+import { ApiFaultError } from './errors';
 import { isRpcV1, RpcSignatureGate } from './kms/rpc-signature';
 
 /** A request as the gate sees it: `rawTarget` (path and query as sent) lets it see repeated query keys. */
@@ -170,27 +170,27 @@ export class SignatureGate {
       return new RpcSignatureGate({ keys: this.keys, nonces: this.nonces, now: this.now }).check(req);
     const now = this.now();
     const listProblem = signedListProblem(req);
-    if (listProblem) throw new ApiFault(400, 'IncompleteSignature', listProblem);
+    if (listProblem) throw new ApiFaultError(400, 'IncompleteSignature', listProblem);
     const result = verifyRequest(req, {
       secretFor: (id) => this.keys.entry(id)?.secret,
       nonceSeen: (id, nonce) => this.nonces.seen(id, nonce),
       now: () => now,
       maxSkewMs: SKEW_MS,
     });
-    if (!result.ok) throw new ApiFault(result.status, result.code, result.message);
+    if (!result.ok) throw new ApiFaultError(result.status, result.code, result.message);
     const repeated = repeatedQueryKeys(req.rawTarget);
     if (repeated.length > 0)
-      throw new ApiFault(
+      throw new ApiFaultError(
         400,
         'InvalidParameter',
         `The query parameter ${repeated.join(', ')} appears more than once; each parameter may be sent once.`,
       );
     const entry = this.keys.entry(result.accessKeyId);
     if (entry?.expiresAt !== undefined && entry.expiresAt <= now) {
-      throw new ApiFault(400, 'InvalidSecurityToken.Expired', 'The security token has expired.');
+      throw new ApiFaultError(400, 'InvalidSecurityToken.Expired', 'The security token has expired.');
     }
     if (entry?.securityToken !== undefined && entry.securityToken !== result.securityToken) {
-      throw new ApiFault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not belong to this access key.');
+      throw new ApiFaultError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not belong to this access key.');
     }
     return { accessKeyId: result.accessKeyId, securityToken: result.securityToken };
   }

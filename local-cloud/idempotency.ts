@@ -1,4 +1,4 @@
-import { ApiFault } from './errors';
+import { ApiFaultError } from './errors';
 import type { Answer } from './operation';
 
 type Entry =
@@ -25,14 +25,18 @@ export class IdempotencyStore {
       return { kind: 'fresh' };
     }
     if (entry.state === 'processing') {
-      throw new ApiFault(
+      throw new ApiFaultError(
         400,
         'TokenPreviousRequestProcessError',
         'The previous request with the same clientToken is still being processed.',
       );
     }
     if (entry.fingerprint !== fingerprint) {
-      throw new ApiFault(400, 'IdempotentParameterMismatch', 'The clientToken was already used for a request with different parameters.');
+      throw new ApiFaultError(
+        400,
+        'IdempotentParameterMismatch',
+        'The clientToken was already used for a request with different parameters.',
+      );
     }
     return { kind: 'replay', answer: entry.answer };
   }

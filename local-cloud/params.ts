@@ -1,4 +1,4 @@
-import type { ApiFault } from './errors';
+import type { ApiFaultError } from './errors';
 
 /*
  * Request-parameter and command-line parsing shared by the services and the two commands. Each caller
@@ -11,7 +11,7 @@ import type { ApiFault } from './errors';
  */
 export function jsonArrayParam(
   text: string | undefined,
-  faults: { readonly notJson: () => ApiFault; readonly notArray: () => ApiFault },
+  faults: { readonly notJson: () => ApiFaultError; readonly notArray: () => ApiFaultError },
 ): unknown[] | undefined {
   if (text === undefined || text === '') return undefined;
   let parsed: unknown;
@@ -32,7 +32,7 @@ export function positiveIntParam(
   text: string | undefined,
   fallback: number,
   max: number,
-  invalid: (rule: 'positive' | 'max') => ApiFault,
+  invalid: (rule: 'positive' | 'max') => ApiFaultError,
 ): number {
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw invalid('positive');

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApiFault } from './errors';
+import { ApiFaultError } from './errors';
 
 export { firstHeader } from '../shared/http-client';
 
@@ -19,7 +19,7 @@ export function parseTarget(target: string): { rawPath: string; query: Record<st
     try {
       query[decodeURIComponent(eq === -1 ? pair : pair.slice(0, eq))] = eq === -1 ? '' : decodeURIComponent(pair.slice(eq + 1));
     } catch {
-      throw new ApiFault(400, 'InvalidParameter', 'The query string is not valid percent-encoding.');
+      throw new ApiFaultError(400, 'InvalidParameter', 'The query string is not valid percent-encoding.');
     }
   }
   return { rawPath, query };
@@ -34,7 +34,7 @@ export function pathSegments(rawPath: string): string[] {
       try {
         return decodeURIComponent(s);
       } catch {
-        throw new ApiFault(400, 'InvalidParameter', 'The request path is not valid percent-encoding.');
+        throw new ApiFaultError(400, 'InvalidParameter', 'The request path is not valid percent-encoding.');
       }
     });
 }
@@ -56,7 +56,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooLarge) reject(new ApiFault(413, 'EntityTooLarge', `The request body exceeds ${limit} bytes.`));
+      if (tooLarge) reject(new ApiFaultError(413, 'EntityTooLarge', `The request body exceeds ${limit} bytes.`));
       else resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
@@ -70,10 +70,10 @@ export function jsonBody(body: Buffer): Record<string, unknown> {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ApiFault(400, 'InvalidParameter', 'The request body is not valid JSON.');
+    throw new ApiFaultError(400, 'InvalidParameter', 'The request body is not valid JSON.');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ApiFault(400, 'InvalidParameter', 'The request body must be a JSON object.');
+    throw new ApiFaultError(400, 'InvalidParameter', 'The request body must be a JSON object.');
   }
   return parsed as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import { ApiFault, apiNotFound } from './errors';
+import { ApiFaultError, apiNotFound } from './errors';
 import type { Gateway, Operation, Route } from './operation';
 import { firstHeader, pathSegments } from './request';
 
@@ -86,7 +86,7 @@ export class Router {
 
     if (rawPath === '/' || rawPath === '') {
       const actions = this.rpc.get(version);
-      if (!actions) throw new ApiFault(400, 'InvalidVersion', `Specified parameter Version is not valid. (${version})`);
+      if (!actions) throw new ApiFaultError(400, 'InvalidVersion', `Specified parameter Version is not valid. (${version})`);
       if (method !== 'POST' && method !== 'GET') throw apiNotFound(`${method} /`);
       const operation = actions.get(action);
       if (!operation) throw apiNotFound(`action ${action} of version ${version}`);
@@ -107,7 +107,7 @@ export class Router {
         if (params && e.route.methods.includes(method)) return { operation: e.operation, params };
       }
       const { status, code } = claimed[0]!.route.claims!;
-      throw new ApiFault(status, code, `'${method}' against '${rawPath}' is not supported`);
+      throw new ApiFaultError(status, code, `'${method}' against '${rawPath}' is not supported`);
     }
     let pathMatched = false;
     const parameterised = this.paths.filter((e) => e.pattern.some(isParam) && !e.route.claims);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallLog, Dispatcher } from './dispatch';
-import { ApiFault } from './errors';
+import { ApiFaultError } from './errors';
 import type { EventBridgeSignatureGate } from './eventbridge/signature';
 import type { Fc2SignatureGate } from './fc/fc2-signature';
 import type { SignatureGate } from './gate';
@@ -35,7 +35,7 @@ function writeAnswer(res: ServerResponse, requestId: string, api: Gateway, answe
 }
 
 /** The gateway's error JSON; FC 3.0 answers with its own smaller shape, FC 2.0 with `ErrorCode`/`ErrorMessage` (what the fc2 SDK reads). */
-function writeError(res: ServerResponse, requestId: string, api: Gateway, host: string, error: ApiFault): void {
+function writeError(res: ServerResponse, requestId: string, api: Gateway, host: string, error: ApiFaultError): void {
   const json =
     api === 'fc3'
       ? { Code: error.code, Message: error.message, RequestId: requestId }
@@ -77,10 +77,10 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
     else writeAnswer(res, requestId, api, outcome.answer);
   } catch (error) {
     const fault =
-      error instanceof ApiFault
+      error instanceof ApiFaultError
         ? error
-        : new ApiFault(500, 'InternalError', 'The request processing has failed due to some unknown error.');
-    if (!(error instanceof ApiFault)) console.error('[local-cloud] request failed unexpectedly:', error);
+        : new ApiFaultError(500, 'InternalError', 'The request processing has failed due to some unknown error.');
+    if (!(error instanceof ApiFaultError)) console.error('[local-cloud] request failed unexpectedly:', error);
     // Refused before an operation was known (signature gate, unknown API, unreadable request).
     parts.log.add({
       requestId,

@@ -1,14 +1,14 @@
-import { ApiFault, invalidParameter, missingParameter } from '../errors';
+import { ApiFaultError, invalidParameter, missingParameter } from '../errors';
 import { type Operation, type OperationRequest, rpc } from '../operation';
 import { jsonArrayParam, positiveIntParam } from '../params';
 import type { EcsInstanceRecord, EcsInventory } from './inventory';
 
 function jsonStringArray(req: OperationRequest, name: string, code: string, max: number): string[] | undefined {
-  const invalid = () => new ApiFault(400, code, `The specified parameter ${name} is not valid: it must be a JSON array of strings.`);
+  const invalid = () => new ApiFaultError(400, code, `The specified parameter ${name} is not valid: it must be a JSON array of strings.`);
   const parsed = jsonArrayParam(req.params[name], { notJson: invalid, notArray: invalid });
   if (parsed === undefined) return undefined;
   if (!parsed.every((s) => typeof s === 'string')) throw invalid();
-  if (parsed.length > max) throw new ApiFault(400, code, `The specified parameter ${name} may list at most ${max} values.`);
+  if (parsed.length > max) throw new ApiFaultError(400, code, `The specified parameter ${name} may list at most ${max} values.`);
   return parsed as string[];
 }
 

@@ -1,4 +1,4 @@
-import { ApiFault, invalidParameter } from '../errors';
+import { ApiFaultError, invalidParameter } from '../errors';
 import { entryKey } from '../ip';
 import type { ModifyMode, WhiteIpGroup, WhiteIpType } from './model';
 
@@ -38,17 +38,17 @@ export function applyGroupChange(groups: readonly WhiteIpGroup[], change: GroupC
     case 'Cover':
       if (change.ips.length > 0) return replace(change.ips);
       if (change.emptyCoverRefusal !== undefined) throw invalidParameter(change.emptyCoverRefusal);
-      if (current === undefined) throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist.`);
+      if (current === undefined) throw new ApiFaultError(404, 'NotFound', `The whitelist group ${name} does not exist.`);
       return replace(undefined);
     case 'Append': {
       if (current === undefined && !change.appendCreates) {
-        throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist; create it with modifyMode Cover.`);
+        throw new ApiFaultError(404, 'NotFound', `The whitelist group ${name} does not exist; create it with modifyMode Cover.`);
       }
       const have = keys(current?.ips ?? []);
       return replace([...(current?.ips ?? []), ...change.ips.filter((ip) => !have.has(entryKey(ip) ?? ip))]);
     }
     case 'Delete': {
-      if (current === undefined) throw new ApiFault(404, 'NotFound', `The whitelist group ${name} does not exist.`);
+      if (current === undefined) throw new ApiFaultError(404, 'NotFound', `The whitelist group ${name} does not exist.`);
       const drop = keys(change.ips);
       const kept = current.ips.filter((ip) => ip !== '' && !drop.has(entryKey(ip) ?? ip));
       if (kept.length === 0) throw invalidParameter(change.emptyDeleteRefusal);

@@ -1,8 +1,8 @@
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import { DEFAULT_GROUP, type InstanceRecord, type InstanceSeed, type InstanceStatus } from './model';
 import { DEFAULT_SWITCHES } from './network';
 
-export const instanceNotFound = (): ApiFault => new ApiFault(400, 'InstanceNotFound', 'The instanceId provided does not exist.');
+export const instanceNotFound = (): ApiFaultError => new ApiFaultError(400, 'InstanceNotFound', 'The instanceId provided does not exist.');
 
 /**
  * The instances and their lifecycle. A change puts an instance into `activating` for the activation
@@ -71,9 +71,9 @@ export class InstanceStore {
    * instance whose state the service cannot tell).
    */
   assertWritable(record: InstanceRecord): void {
-    if (record.status === 'activating') throw new ApiFault(400, 'InstanceActivating', 'Instance is activating.');
+    if (record.status === 'activating') throw new ApiFaultError(400, 'InstanceActivating', 'Instance is activating.');
     if (record.status !== 'active') {
-      throw new ApiFault(
+      throw new ApiFaultError(
         400,
         'InstanceStatusNotSupportCurrentAction',
         `The instance status ${record.status} does not support the current action.`,

@@ -1,4 +1,4 @@
-import { ApiFault, invalidParameter } from '../errors';
+import { ApiFaultError, invalidParameter } from '../errors';
 import { type Operation, type OperationRequest, roa } from '../operation';
 import { jsonBody } from '../request';
 import type { ActionTrail } from './action-trail';
@@ -112,7 +112,7 @@ function triggerNetwork(ctx: NetworkContext, idempotencyFor: Idempotency): Opera
       const wanted = actionType === 'OPEN';
       // Terraform's provider treats this code as "already so" (service_alicloud_elasticsearch.go, TriggerNetwork).
       if (switches[name] === wanted) {
-        throw new ApiFault(
+        throw new ApiFaultError(
           400,
           'RepetitionOperationError',
           `The ${nodeType} ${networkType} network access is already ${wanted ? 'open' : 'closed'}.`,

@@ -1,4 +1,4 @@
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { Operation, OperationRequest } from '../operation';
 import { firstHeader } from '../request';
 import type { EventBusStore } from './bus';
@@ -52,20 +52,24 @@ export function eventBridgeOperations(buses: EventBusStore, accountId: string): 
       handle(req: OperationRequest) {
         const contentType = firstHeader(req.headers['content-type']) ?? '';
         if (!/^application\/cloudevents-batch\+json\b/i.test(contentType)) {
-          throw new ApiFault(400, 'InvalidContentType', `Content-Type must be application/cloudevents-batch+json, got "${contentType}"`);
+          throw new ApiFaultError(
+            400,
+            'InvalidContentType',
+            `Content-Type must be application/cloudevents-batch+json, got "${contentType}"`,
+          );
         }
         if (req.body.length > LIMITS.maxRequestBytes)
-          throw new ApiFault(400, 'EventBatchTooLarge', `the request is ${req.body.length} bytes; at most ${LIMITS.maxRequestBytes}`);
+          throw new ApiFaultError(400, 'EventBatchTooLarge', `the request is ${req.body.length} bytes; at most ${LIMITS.maxRequestBytes}`);
         let parsed: unknown;
         try {
           parsed = JSON.parse(req.body.toString('utf8'));
         } catch {
-          throw new ApiFault(400, 'InvalidArgument', 'the request body is not valid JSON');
+          throw new ApiFaultError(400, 'InvalidArgument', 'the request body is not valid JSON');
         }
         if (!Array.isArray(parsed) || parsed.length === 0)
-          throw new ApiFault(400, 'InvalidArgument', 'the request body must be a non-empty JSON array of CloudEvents');
+          throw new ApiFaultError(400, 'InvalidArgument', 'the request body must be a non-empty JSON array of CloudEvents');
         if (parsed.length > LIMITS.maxEvents)
-          throw new ApiFault(400, 'EventBatchSizeExceeded', `${parsed.length} events in one request; at most ${LIMITS.maxEvents}`);
+          throw new ApiFaultError(400, 'EventBatchSizeExceeded', `${parsed.length} events in one request; at most ${LIMITS.maxEvents}`);
         const entries: Entry[] = parsed.map((event: unknown) => {
           const p = problem(event, Buffer.byteLength(JSON.stringify(event) ?? ''), buses);
           if (p) return { ErrorCode: p.code, ErrorMessage: p.message };

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { Caller, KeyStore, NonceCache } from '../gate';
 
 /** The date tolerance: EventBridge documents none for its own signature; the POP gateway's 15 minutes (*assumed*). */
@@ -46,15 +46,15 @@ export interface EventBridgeRequest {
 /** Codes and statuses from https://www.alibabacloud.com/help/en/eventbridge/latest/error-codes. */
 const refused = {
   signature: () =>
-    new ApiFault(
+    new ApiFaultError(
       403,
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     ),
-  key: () => new ApiFault(403, 'InvalidAccessKeyId', 'The access Id you provided is not exist.'),
-  stsKey: () => new ApiFault(403, 'InvalidStsAccessKeyId', 'The sts access Id you provided is not exist.'),
-  token: () => new ApiFault(403, 'SecurityTokenInvalid', 'The Security token that your provide is invalid.'),
-  expired: () => new ApiFault(403, 'StsAccessIdExpired', 'The sts accessid has expired.'),
+  key: () => new ApiFaultError(403, 'InvalidAccessKeyId', 'The access Id you provided is not exist.'),
+  stsKey: () => new ApiFaultError(403, 'InvalidStsAccessKeyId', 'The sts access Id you provided is not exist.'),
+  token: () => new ApiFaultError(403, 'SecurityTokenInvalid', 'The Security token that your provide is invalid.'),
+  expired: () => new ApiFaultError(403, 'StsAccessIdExpired', 'The sts accessid has expired.'),
 };
 
 /**
@@ -75,18 +75,18 @@ export class EventBridgeSignatureGate {
     const headers = flat(req.headers);
     const authorization = headers['authorization'];
     if (authorization === undefined)
-      throw new ApiFault(400, 'MissingAuthorization', 'the Authorization header is required: "acs <AccessKeyId>:<Signature>"');
+      throw new ApiFaultError(400, 'MissingAuthorization', 'the Authorization header is required: "acs <AccessKeyId>:<Signature>"');
     const m = /^acs[: ]([^:\s]+):([A-Za-z0-9+/=]+)$/.exec(authorization);
-    if (!m) throw new ApiFault(400, 'InvalidAuthorization', 'Authorization must be "acs <AccessKeyId>:<Signature>"');
+    if (!m) throw new ApiFaultError(400, 'InvalidAuthorization', 'Authorization must be "acs <AccessKeyId>:<Signature>"');
     const accessKeyId = m[1]!;
     const signature = m[2]!;
 
     const date = headers['date'];
-    if (date === undefined) throw new ApiFault(400, 'MissingDate', 'the Date header is required');
+    if (date === undefined) throw new ApiFaultError(400, 'MissingDate', 'the Date header is required');
     const at = Date.parse(date);
-    if (!/GMT$/.test(date) || Number.isNaN(at)) throw new ApiFault(400, 'InvalidDate', `Date "${date}" is not an RFC 1123 GMT date`);
+    if (!/GMT$/.test(date) || Number.isNaN(at)) throw new ApiFaultError(400, 'InvalidDate', `Date "${date}" is not an RFC 1123 GMT date`);
     if (Math.abs(this.now() - at) > EVENTBRIDGE_SKEW_MS)
-      throw new ApiFault(403, 'RequestTimeTooSkewed', `the request time (${date}) is more than 15 minutes from the server time`);
+      throw new ApiFaultError(403, 'RequestTimeTooSkewed', `the request time (${date}) is more than 15 minutes from the server time`);
 
     const entry = this.options.keys.entry(accessKeyId);
     if (!entry) throw accessKeyId.startsWith('STS.') ? refused.stsKey() : refused.key();
@@ -105,7 +105,7 @@ export class EventBridgeSignatureGate {
 
     const nonce = headers['x-acs-signature-nonce'];
     if (nonce !== undefined && this.options.nonces.seen(accessKeyId, nonce)) {
-      throw new ApiFault(403, 'SignatureNonceUsed', 'the x-acs-signature-nonce has been used before');
+      throw new ApiFaultError(403, 'SignatureNonceUsed', 'the x-acs-signature-nonce has been used before');
     }
     return { accessKeyId, securityToken: entry.securityToken };
   }

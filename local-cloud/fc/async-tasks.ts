@@ -1,4 +1,4 @@
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import { type Operation, roa } from '../operation';
 import type { FcService } from './service';
 
@@ -16,10 +16,10 @@ export function getAsyncTaskOperation(fc: FcService, region: string, accountId: 
     handle(req) {
       const functionName = req.params['functionName'] ?? '';
       const taskId = req.params['taskId'] ?? '';
-      if (!fc.has(functionName)) throw new ApiFault(404, 'FunctionNotFound', `function '${functionName}' does not exist`);
+      if (!fc.has(functionName)) throw new ApiFaultError(404, 'FunctionNotFound', `function '${functionName}' does not exist`);
       const record = [...fc.invocations].reverse().find((r) => r.taskId === taskId && r.functionName === functionName);
       // The 404 code is *assumed*: the API page names none for a missing task.
-      if (!record) throw new ApiFault(404, 'AsyncTaskNotFound', `async task '${taskId}' does not exist`);
+      if (!record) throw new ApiFaultError(404, 'AsyncTaskNotFound', `async task '${taskId}' does not exist`);
       const status = record.status === 'Enqueued' && record.attempts > 0 ? 'Retrying' : record.status;
       return {
         json: {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { Caller, KeyStore } from '../gate';
 
 /** FC 2.0's own tolerance for the `date` header, as for V3 dates. */
@@ -66,12 +66,12 @@ function decodedPath(rawPath: string): string {
       .map((s) => decodeURIComponent(s))
       .join('/');
   } catch {
-    throw new ApiFault(400, 'InvalidArgument', 'the request path is not valid percent-encoding');
+    throw new ApiFaultError(400, 'InvalidArgument', 'the request path is not valid percent-encoding');
   }
 }
 
-const missingHeader = (name: string): ApiFault =>
-  new ApiFault(400, 'MissingRequiredHeader', `required HTTP header ${name} was not specified`);
+const missingHeader = (name: string): ApiFaultError =>
+  new ApiFaultError(400, 'MissingRequiredHeader', `required HTTP header ${name} was not specified`);
 
 /**
  * The FC 2.0 gateway's check of the `FC` signature the fc2 SDK sends. It verifies what the SDK signs and
@@ -91,16 +91,17 @@ export class Fc2SignatureGate {
     const authorization = headers['authorization'];
     if (authorization === undefined) throw missingHeader('Authorization');
     const m = /^FC ([^:\s]+):([A-Za-z0-9+/=]+)$/.exec(authorization);
-    if (!m) throw new ApiFault(400, 'InvalidArgument', 'Authorization must be "FC <AccessKeyId>:<signature>"');
+    if (!m) throw new ApiFaultError(400, 'InvalidArgument', 'Authorization must be "FC <AccessKeyId>:<signature>"');
     const accessKeyId = m[1]!;
     const signature = m[2]!;
 
     const date = headers['date'];
     if (date === undefined) throw missingHeader('Date');
     const at = Date.parse(date);
-    if (!/GMT$/.test(date) || Number.isNaN(at)) throw new ApiFault(400, 'InvalidArgument', `Date "${date}" is not an RFC 1123 GMT date`);
+    if (!/GMT$/.test(date) || Number.isNaN(at))
+      throw new ApiFaultError(400, 'InvalidArgument', `Date "${date}" is not an RFC 1123 GMT date`);
     if (Math.abs(this.now() - at) > FC2_SKEW_MS) {
-      throw new ApiFault(
+      throw new ApiFaultError(
         403,
         'RequestTimeTooSkewed',
         `the difference between the request time (${date}) and the server time is more than 15 minutes`,
@@ -109,14 +110,14 @@ export class Fc2SignatureGate {
 
     const account = headers['x-fc-account-id'];
     if (account !== undefined && account !== this.options.accountId)
-      throw new ApiFault(403, 'AccessDenied', `account ${account} is not this account`);
+      throw new ApiFaultError(403, 'AccessDenied', `account ${account} is not this account`);
 
     const entry = this.options.keys.entry(accessKeyId);
-    if (!entry) throw new ApiFault(403, 'InvalidAccessKeyID', `invalid access key ID '${accessKeyId}'`);
+    if (!entry) throw new ApiFaultError(403, 'InvalidAccessKeyID', `invalid access key ID '${accessKeyId}'`);
     if (entry.expiresAt !== undefined && entry.expiresAt <= this.now())
-      throw new ApiFault(403, 'InvalidAccessKeyID', 'the security token has expired');
+      throw new ApiFaultError(403, 'InvalidAccessKeyID', 'the security token has expired');
     if (entry.securityToken !== undefined && headers['x-fc-security-token'] !== entry.securityToken) {
-      throw new ApiFault(
+      throw new ApiFaultError(
         403,
         'InvalidAccessKeyID',
         'the security token (x-fc-security-token) is missing or does not belong to this access key',
@@ -131,7 +132,7 @@ export class Fc2SignatureGate {
     const a = Buffer.from(expected);
     const b = Buffer.from(signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new ApiFault(
+      throw new ApiFaultError(
         403,
         'SignatureNotMatch',
         'The request signature we calculated does not match the signature you provided. Check your access key and signing method',
@@ -141,7 +142,7 @@ export class Fc2SignatureGate {
     // (The SDK leaves it out only for streamed bodies, which the signature then does not cover.)
     const md5 = headers['content-md5'];
     if (md5 !== undefined && md5 !== fc2ContentMd5(req.body))
-      throw new ApiFault(400, 'InvalidArgument', 'Content-MD5 does not match the request body');
+      throw new ApiFaultError(400, 'InvalidArgument', 'Content-MD5 does not match the request body');
     return { accessKeyId, securityToken: entry.securityToken };
   }
 }

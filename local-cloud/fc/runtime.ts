@@ -24,7 +24,7 @@ function logger(record: InvocationRecord, echo: boolean): FcLogger {
   return { debug: line('DEBUG'), info: line('INFO'), warn: line('WARN'), error: line('ERROR'), log: line('INFO') };
 }
 
-class FunctionTimeout extends Error {
+class FunctionTimeoutError extends Error {
   constructor(seconds: number) {
     super(`Function timed out after ${seconds} seconds`);
     this.name = 'FunctionTimeoutError';
@@ -105,7 +105,7 @@ async function inProcess(
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FunctionTimeout(seconds)), seconds * 1000);
+      timer = setTimeout(() => reject(new FunctionTimeoutError(seconds)), seconds * 1000);
     });
     return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
   } finally {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { KeyStore } from '../gate';
 import { type Operation, roa } from '../operation';
 import { firstHeader } from '../request';
@@ -242,7 +242,7 @@ export class FcService {
           : this.resolveFc3(req.params['functionName'] ?? '', req.query['qualifier']);
         const type = firstHeader(req.headers['x-fc-invocation-type']) ?? 'Sync';
         if (type !== 'Async' && type !== 'Sync')
-          throw new ApiFault(400, 'InvalidArgument', `x-fc-invocation-type must be Async or Sync; got "${type}"`);
+          throw new ApiFaultError(400, 'InvalidArgument', `x-fc-invocation-type must be Async or Sync; got "${type}"`);
         // FC 3.0 names the async task id x-fc-async-task-id; FC 2.0 (and the fc2 SDK) x-fc-stateful-async-invocation-id.
         const taskHeader = fc2 ? 'x-fc-stateful-async-invocation-id' : 'x-fc-async-task-id';
         // Without the async task feature the id is not a task id (assumed: FC ignores it rather than refusing
@@ -259,7 +259,7 @@ export class FcService {
         }
         if (taskId !== undefined) {
           if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(taskId)) {
-            throw new ApiFault(
+            throw new ApiFaultError(
               400,
               'InvalidArgument',
               `${taskHeader} must start with a letter or underscore and ` +
@@ -270,7 +270,7 @@ export class FcService {
           // retry of a submission cannot start the work twice.
           const key = `${fn.name}\n${taskId}`;
           if (this.taskIds.has(key))
-            throw new ApiFault(409, 'StatefulAsyncInvocationAlreadyExists', `async task '${taskId}' already exists`);
+            throw new ApiFaultError(409, 'StatefulAsyncInvocationAlreadyExists', `async task '${taskId}' already exists`);
           this.taskIds.add(key);
         }
         const record: InvocationRecord = {
@@ -314,7 +314,7 @@ export class FcService {
 
   private resolveFc3(name: string, qualifier: string | undefined): { fn: RegisteredFunction; qualifier: string | undefined } {
     const fn = this.functions.get(name);
-    if (!fn) throw new ApiFault(404, 'FunctionNotFound', `function '${name}' does not exist`);
+    if (!fn) throw new ApiFaultError(404, 'FunctionNotFound', `function '${name}' does not exist`);
     return { fn, qualifier: qualifier || undefined };
   }
 
@@ -324,9 +324,9 @@ export class FcService {
     const qualifier = rest.length > 0 ? rest.join('.') : undefined;
     const name = params['functionName'] ?? '';
     const inService = [...this.functions.values()].filter((f) => f.fc2Service === service);
-    if (inService.length === 0) throw new ApiFault(404, 'ServiceNotFound', `service '${service}' does not exist`);
+    if (inService.length === 0) throw new ApiFaultError(404, 'ServiceNotFound', `service '${service}' does not exist`);
     const fn = inService.find((f) => f.name === name);
-    if (!fn) throw new ApiFault(404, 'FunctionNotFound', `function '${name}' does not exist in service '${service}'`);
+    if (!fn) throw new ApiFaultError(404, 'FunctionNotFound', `function '${name}' does not exist in service '${service}'`);
     return { fn, qualifier };
   }
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { Caller, KeyStore, NonceCache } from '../gate';
 
 /**
@@ -34,9 +34,10 @@ export function isRpcV1(query: Readonly<Record<string, string>>): boolean {
 }
 
 const refused = {
-  key: () => new ApiFault(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.'),
-  token: () => new ApiFault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not belong to this access key.'),
-  expired: () => new ApiFault(400, 'InvalidSecurityToken.Expired', 'The security token has expired.'),
+  key: () => new ApiFaultError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.'),
+  token: () =>
+    new ApiFaultError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not belong to this access key.'),
+  expired: () => new ApiFaultError(400, 'InvalidSecurityToken.Expired', 'The security token has expired.'),
 };
 
 function formParams(contentType: string | undefined, body: Buffer): Record<string, string> {
@@ -60,15 +61,15 @@ export class RpcSignatureGate {
     const contentType = req.headers['content-type'];
     const params = { ...formParams(typeof contentType === 'string' ? contentType : undefined, req.body), ...req.query };
     for (const name of ['AccessKeyId', 'SignatureMethod', 'SignatureNonce', 'Timestamp', 'Signature']) {
-      if (!params[name]) throw new ApiFault(400, `Missing${name}`, `${name} is mandatory for this action.`);
+      if (!params[name]) throw new ApiFaultError(400, `Missing${name}`, `${name} is mandatory for this action.`);
     }
     if (params['SignatureMethod'] !== 'HMAC-SHA1')
-      throw new ApiFault(400, 'InvalidSignatureMethod', 'Specified signature method is not valid.');
+      throw new ApiFaultError(400, 'InvalidSignatureMethod', 'Specified signature method is not valid.');
     const at = Date.parse(params['Timestamp']!);
     if (!/Z$/.test(params['Timestamp']!) || Number.isNaN(at))
-      throw new ApiFault(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
+      throw new ApiFaultError(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
     if (Math.abs(this.now() - at) > RPC_SKEW_MS)
-      throw new ApiFault(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+      throw new ApiFaultError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
 
     const accessKeyId = params['AccessKeyId']!;
     const entry = this.options.keys.entry(accessKeyId);
@@ -80,10 +81,10 @@ export class RpcSignatureGate {
     const a = Buffer.from(expected);
     const b = Buffer.from(params['Signature']!);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new ApiFault(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
+      throw new ApiFaultError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     }
     if (this.options.nonces.seen(accessKeyId, params['SignatureNonce']!))
-      throw new ApiFault(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+      throw new ApiFaultError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     return { accessKeyId, securityToken: entry.securityToken };
   }
 }

@@ -1,4 +1,4 @@
-import { ApiFault, invalidParameter } from '../errors';
+import { ApiFaultError, invalidParameter } from '../errors';
 
 export const CURRENT = 'ACSCurrent';
 export const PREVIOUS = 'ACSPrevious';
@@ -45,8 +45,8 @@ export interface SecretSeed {
   readonly versions?: readonly SecretVersionSeed[];
 }
 
-export const resourceNotFound = (what: string): ApiFault =>
-  new ApiFault(404, 'Forbidden.ResourceNotFound', `The resource is not found. (${what})`);
+export const resourceNotFound = (what: string): ApiFaultError =>
+  new ApiFaultError(404, 'Forbidden.ResourceNotFound', `The resource is not found. (${what})`);
 
 const isoSeconds = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -82,7 +82,7 @@ export class SecretStore {
     secretDataType?: 'text' | 'binary';
     description?: string;
   }): Secret {
-    if (this.secrets.has(input.secretName)) throw new ApiFault(409, 'Rejected.ResourceExist', 'The resource already exists.');
+    if (this.secrets.has(input.secretName)) throw new ApiFaultError(409, 'Rejected.ResourceExist', 'The resource already exists.');
     const now = isoSeconds();
     const secret: Secret = {
       secretName: input.secretName,
@@ -153,7 +153,11 @@ export class SecretStore {
     const existing = secret.versions.get(input.versionId);
     if (existing) {
       if (existing.secretData === input.secretData && existing.secretDataType === input.secretDataType) return existing;
-      throw new ApiFault(409, 'Rejected.ResourceExist', `The version ${input.versionId} already exists with a different secret value.`);
+      throw new ApiFaultError(
+        409,
+        'Rejected.ResourceExist',
+        `The version ${input.versionId} already exists with a different secret value.`,
+      );
     }
     const stages = input.stages ?? [CURRENT];
     this.checkStageLimit(secret, stages);
@@ -208,7 +212,8 @@ export class SecretStore {
     const all = new Set<string>();
     for (const v of secret.versions.values()) for (const s of v.stages) all.add(s);
     for (const s of adding) all.add(s);
-    if (all.size > MAX_STAGES) throw new ApiFault(400, 'Rejected.LimitExceeded', `A secret can have at most ${MAX_STAGES} version stages.`);
+    if (all.size > MAX_STAGES)
+      throw new ApiFaultError(400, 'Rejected.LimitExceeded', `A secret can have at most ${MAX_STAGES} version stages.`);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiFault } from '../errors';
+import { ApiFaultError } from '../errors';
 import type { SignatureGate } from '../gate';
 import { parseTarget } from '../request';
 import { httpTriggerEventFrom } from './fc-events';
@@ -58,7 +58,8 @@ export async function startHttpTrigger(
           const { rawPath, query } = parseTarget(req.url ?? '/');
           gate.check({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
         } catch (error) {
-          const fault = error instanceof ApiFault ? error : new ApiFault(403, 'AccessDenied', 'the request could not be authenticated');
+          const fault =
+            error instanceof ApiFaultError ? error : new ApiFaultError(403, 'AccessDenied', 'the request could not be authenticated');
           return send(
             res,
             fault.status === 404 ? 403 : fault.status,
