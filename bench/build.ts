@@ -1,7 +1,7 @@
-import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type BuildOptions, build } from 'esbuild';
 
 export const ROOT = join(__dirname, '..');
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');

@@ -11,9 +11,9 @@ import { firstCall } from './measure/first-call';
 import { fleet } from './measure/fleet';
 import { lockdown } from './measure/lockdown';
 import { moduleLoad } from './measure/module-load';
-import { warmPath } from './measure/warm';
-import { preSendPath } from './measure/pre-send';
 import { perApiCall } from './measure/per-call';
+import { preSendPath } from './measure/pre-send';
+import { warmPath } from './measure/warm';
 import { renderGrowth, renderTable, renderTargets } from './report/table';
 import type { BenchOptions, GrowthSeries, Suite, SuiteResult, TargetRow } from './suite';
 
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
     ...results.flatMap((r) => r.result.tables.map(renderTable)),
     ...(growth.length ? [renderGrowth(growth)] : []),
     renderTargets(targets),
-    `\n${targets.filter((t) => t.met).length} of ${targets.length} targets met; bench took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    `\n${targets.filter((t) => t.met).length} of ${targets.length} targets met; bench took ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 

@@ -1,8 +1,8 @@
 // The baseline of `npm run bench`: the whitelist job built the way most users would, on the official
 // SDK. It lives only in bench/ and is never part of a function bundle.
 import middy from '@middy/core';
-import { decodeFcEvent, type Decoded } from './decode';
-import { clientFor, toRequest, updateWhitelist, type FcContextLike } from './whitelist';
+import { type Decoded, decodeFcEvent } from './decode';
+import { clientFor, type FcContextLike, toRequest, updateWhitelist } from './whitelist';
 
 const PATH = /^\/openapi\/instances\/([^/]+)\/private-network-white-ips$/;
 

@@ -2,7 +2,7 @@
 // rotate-password run by the emulator's FC for every queued rotation. Both bundles and the emulator share
 // this process because the emulator's FC runs registered handlers in-process (as the fleet-300 test does).
 import { performance } from 'node:perf_hooks';
-import { startLocalCloud, type CallRecord } from '../../local-cloud';
+import { type CallRecord, startLocalCloud } from '../../local-cloud';
 import { timerTriggerEvent } from '../../local-cloud/runner/fc-events';
 import type { FleetSummary } from '../../shared/fleet';
 import { contextBase, functionEnv } from '../measure/local';

@@ -1,7 +1,7 @@
 // The warm path: one process, many sequential whitelist requests after a warm-up, each timed.
 import { Agent, request } from 'node:http';
-import { contextFor, whitelistHttpEvent, type Mode } from './events';
-import { loadBundle, readConfig, report, statusOf, type FcHandler } from './protocol';
+import { contextFor, type Mode, whitelistHttpEvent } from './events';
+import { type FcHandler, loadBundle, readConfig, report, statusOf } from './protocol';
 
 interface Config {
   readonly bundle: string;

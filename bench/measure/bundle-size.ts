@@ -77,8 +77,11 @@ export const bundleSize: Suite = {
           ],
           rows,
           notes: [
-            "index.js is what a cold start loads. Lazy side files (scripts/build.mjs lazyModules) are libraries required on first use only, e.g. @alicloud/credentials' default chain when FC passes no keys in the context.",
-            'Source maps are built beside the code (sourcemap: linked) and ship with the package unless excluded at deploy; they are never loaded.',
+            'index.js is what a cold start loads. ' +
+              'Lazy side files (scripts/build.mjs lazyModules) are libraries required on first use only, ' +
+              "e.g. @alicloud/credentials' default chain when FC passes no keys in the context.",
+            'Source maps are built beside the code (sourcemap: linked) and ship with the package unless excluded at deploy; ' +
+              'they are never loaded.',
           ],
         },
       ],

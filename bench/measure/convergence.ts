@@ -1,4 +1,4 @@
-import { startLocalCloud, type LocalCloud } from '../../local-cloud';
+import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { fixed, seconds } from '../report/format';
 import type { BenchContext, GrowthSeries, Suite, SuiteResult, TargetRow } from '../suite';
 import { contextBase, functionEnv, SEED_IPS, seedInstance } from './local';
@@ -224,7 +224,9 @@ export const convergence: Suite = {
         targets.push({
           name: `convergence ${delivery} N=${n}: es-guard API writes`,
           target: `<= ceil(${n}/100)+1 = ${want}, no write attempt inside an activation window, 0 lost or extra`,
-          measured: `${esg.writes} write${esg.writes === 1 ? '' : 's'}, ${esg.writeAttemptsDuringActivation} attempts in a window, ${esg.lost} lost, ${esg.extra} extra (baseline: ${base.writes} writes${base.capped ? ', projected' : ''})`,
+          measured:
+            `${esg.writes} write${esg.writes === 1 ? '' : 's'}, ${esg.writeAttemptsDuringActivation} attempts in a window, ` +
+            `${esg.lost} lost, ${esg.extra} extra (baseline: ${base.writes} writes${base.capped ? ', projected' : ''})`,
           met: esg.writes <= want && esg.writeAttemptsDuringActivation === 0 && esg.lost === 0 && esg.extra === 0,
           value: esg.writes,
           limit: want,
@@ -264,7 +266,9 @@ export const convergence: Suite = {
     return {
       tables: [
         {
-          title: `Convergence: N concurrent whitelist Appends to one instance, one per invocation (activation window ${seconds(activationMs)})`,
+          title:
+            `Convergence: N concurrent whitelist Appends to one instance, one per invocation ` +
+            `(activation window ${seconds(activationMs)})`,
           columns: [
             'delivery',
             'N',
@@ -279,11 +283,20 @@ export const convergence: Suite = {
           ],
           rows,
           notes: [
-            'events: one CloudEvent per invocation, all N at once, as the Default bus delivers (event-driven mode); http: N concurrent POSTs with a clientToken each. Each invocation would run in its own FC instance; here they run concurrently in one process (es-guard shares nothing through memory; the tests run it in isolated FC instances).',
-            "Writes: accepted UpdatePrivateNetworkWhiteIps in the local cloud's call log; attempts include refusals (InstanceActivating). Calls during activation: every other call to the instance's API inside a window an accepted write opened; in brackets the write attempts the service refused as busy (InstanceActivating).",
-            `es-guard polls DescribeInstance every ${pollMs} ms (its holder only); waiting invocations read only Tablestore. The baseline retries its write every ${pollMs} ms while the instance is busy.`,
-            `Baseline runs stop at ${seconds(baselineCapMs)}: the writes so far keep one per activation window, so the rest is projected from their measured interval (marked "projected").`,
-            `The window is ${seconds(activationMs)} here; a real change keeps an instance activating for minutes, and wall time scales with it: windows × window.`,
+            'events: one CloudEvent per invocation, all N at once, as the Default bus delivers (event-driven mode); ' +
+              'http: N concurrent POSTs with a clientToken each. Each invocation would run in its own FC instance; ' +
+              'here they run concurrently in one process ' +
+              '(es-guard shares nothing through memory; the tests run it in isolated FC instances).',
+            "Writes: accepted UpdatePrivateNetworkWhiteIps in the local cloud's call log; " +
+              'attempts include refusals (InstanceActivating). ' +
+              "Calls during activation: every other call to the instance's API inside a window an accepted write opened; " +
+              'in brackets the write attempts the service refused as busy (InstanceActivating).',
+            `es-guard polls DescribeInstance every ${pollMs} ms (its holder only); waiting invocations read only Tablestore. ` +
+              `The baseline retries its write every ${pollMs} ms while the instance is busy.`,
+            `Baseline runs stop at ${seconds(baselineCapMs)}: the writes so far keep one per activation window, ` +
+              `so the rest is projected from their measured interval (marked "projected").`,
+            `The window is ${seconds(activationMs)} here; a real change keeps an instance activating for minutes, ` +
+              `and wall time scales with it: windows × window.`,
           ],
         },
       ],

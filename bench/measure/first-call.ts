@@ -97,8 +97,11 @@ export const firstCall: Suite = {
           columns: ['bundle', 'require()', 'first call', 'load + first call', 'process start → answered', 'total / baseline'],
           rows,
           notes: [
-            'One HTTP-trigger POST …/private-network-white-ips?modifyMode=Append against the local cloud (V3 signatures verified, activationMs 0).',
-            'es-guard makes three API calls (DescribeInstance to check state and rules, the write, DescribeInstance to read the result back), plus a poll when the read-back meets the 1 ms activation tick; the baseline makes one.',
+            'One HTTP-trigger POST …/private-network-white-ips?modifyMode=Append against the local cloud ' +
+              '(V3 signatures verified, activationMs 0).',
+            'es-guard makes three API calls (DescribeInstance to check state and rules, the write, ' +
+              'DescribeInstance to read the result back), plus a poll when the read-back meets the 1 ms activation tick; ' +
+              'the baseline makes one.',
           ],
         },
       ],

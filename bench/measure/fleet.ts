@@ -73,8 +73,10 @@ function callTable(runs: readonly FleetResult[]): InfoTable {
       }),
     ]),
     notes: [
-      "Counted in the local cloud's call log; split by caller key: rotate-fleet signs with the context's key, each rotate-password with the STS key FC hands it.",
-      'Refused: answers other than 2xx, by code; Forbidden.ResourceNotFound is a GetSecretValue of a secret (or stage) not written yet: every instance here starts without a secret.',
+      "Counted in the local cloud's call log; split by caller key: rotate-fleet signs with the context's key, " +
+        'each rotate-password with the STS key FC hands it.',
+      'Refused: answers other than 2xx, by code; Forbidden.ResourceNotFound is a GetSecretValue of a secret (or stage) ' +
+        'not written yet: every instance here starts without a secret.',
     ],
   };
 }
@@ -116,7 +118,9 @@ export const fleet: Suite = {
     const target: TargetRow = {
       name: 'fleet: each due instance rotated exactly once, second firing dispatches nothing',
       target: '0 mismatches, 0 dispatched on re-fire',
-      measured: `mismatches ${runs.map((r) => r.mismatches).join('/')}, re-fire dispatched ${runs.map((r) => r.refire.counts.dispatched).join('/')} (N=${sizes.replace(/, /g, '/')})`,
+      measured:
+        `mismatches ${runs.map((r) => r.mismatches).join('/')}, re-fire dispatched ` +
+        `${runs.map((r) => r.refire.counts.dispatched).join('/')} (N=${sizes.replace(/, /g, '/')})`,
       met: mismatches === 0 && redispatched === 0 && otherPeriod.length === 0,
       value: mismatches + redispatched,
       limit: 0,
@@ -154,10 +158,14 @@ export const fleet: Suite = {
           ],
           rows,
           notes: [
-            'One fresh node process per N holds the local cloud and both built bundles (dist/rotate-fleet, dist/rotate-password): the emulated FC runs the rotate function in-process, as FC would run it beside the API.',
-            `Fleet run: the rotate-fleet invocation (ListInstance pages, a GetSecretValue and an async InvokeFunction per due instance, FLEET_CONCURRENCY=${FLEET_CONCURRENCY}); rotations start meanwhile.`,
-            `To all rotated: from the firing until the emulated FC (async concurrency ${FC_CONCURRENCY}) has nothing queued, running or waiting to retry; polls every ${POLL_MS} ms, login test on.`,
-            'Mismatches: instances without exactly one UpdateAdminPassword, or whose cluster password is not the one ACSCurrent holds (or is still the seeded one).',
+            'One fresh node process per N holds the local cloud and both built bundles (dist/rotate-fleet, dist/rotate-password): ' +
+              'the emulated FC runs the rotate function in-process, as FC would run it beside the API.',
+            `Fleet run: the rotate-fleet invocation (ListInstance pages, a GetSecretValue and an async InvokeFunction per due ` +
+              `instance, FLEET_CONCURRENCY=${FLEET_CONCURRENCY}); rotations start meanwhile.`,
+            `To all rotated: from the firing until the emulated FC (async concurrency ${FC_CONCURRENCY}) has nothing queued, ` +
+              `running or waiting to retry; polls every ${POLL_MS} ms, login test on.`,
+            'Mismatches: instances without exactly one UpdateAdminPassword, or whose cluster password is not the one ACSCurrent ' +
+              'holds (or is still the seeded one).',
             'Re-fire: rotate-fleet fired again in the same rotation period after all rotations ended; every instance is then fresh.',
           ],
         },

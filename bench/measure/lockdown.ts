@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import * as $ES from '@alicloud/elasticsearch20170613';
+import Elasticsearch, * as $ES from '@alicloud/elasticsearch20170613';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import Elasticsearch from '@alicloud/elasticsearch20170613';
-import { startLocalCloud, type LocalCloud, type WhiteIpGroup } from '../../local-cloud';
+import { type LocalCloud, startLocalCloud, type WhiteIpGroup } from '../../local-cloud';
 import { ROOT } from '../build';
 import { fixed } from '../report/format';
 import type { BenchContext, InfoTable, Suite, SuiteResult, TargetRow } from '../suite';
@@ -170,8 +169,11 @@ export const lockdown: Suite = {
           ],
         ],
         notes: [
-          `Local cloud in this process, activation window ${ACTIVATION_MS} ms, DescribeInstance poll 2 ms, LOCKDOWN_CONCURRENCY 16; the handler is dist/lockdown/index.js.`,
-          "Remediation time runs from the console user's TriggerNetwork answer to the handler's answer: DescribeInstance until active, the TriggerNetwork CLOSE, DescribeInstance until active again. EventBridge's own delivery delay is not included.",
+          `Local cloud in this process, activation window ${ACTIVATION_MS} ms, DescribeInstance poll 2 ms, LOCKDOWN_CONCURRENCY 16; ` +
+            `the handler is dist/lockdown/index.js.`,
+          "Remediation time runs from the console user's TriggerNetwork answer to the handler's answer: " +
+            'DescribeInstance until active, the TriggerNetwork CLOSE, DescribeInstance until active again. ' +
+            "EventBridge's own delivery delay is not included.",
         ],
       };
       const targets: TargetRow[] = [

@@ -101,7 +101,8 @@ export const moduleLoad: Suite = {
       columns: ['bundle', 'require()', 'process start → loaded', 'RSS after load', 'RSS over node alone', 'load / baseline'],
       rows,
       notes: [
-        'require() is timed inside the child with process.hrtime around require(dist/<name>/index.js); RSS is process.memoryUsage().rss right after.',
+        'require() is timed inside the child with process.hrtime around require(dist/<name>/index.js); ' +
+          'RSS is process.memoryUsage().rss right after.',
         'Candidates run in rotating order each round; ratios pair round i of a function with round i of the baseline.',
         `The baseline is the whitelist job on the official SDK (bench/baseline); "${NODE_ONLY}" is the floor of any node process.`,
       ],

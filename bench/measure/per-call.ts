@@ -9,7 +9,7 @@ import { fixed } from '../report/format';
 import type { BenchContext, Suite, SuiteResult, TargetRow } from '../suite';
 import { seedInstance } from './local';
 import { childEnv, only, runChild } from './spawn';
-import { summarize, type Summary } from './stats';
+import { type Summary, summarize } from './stats';
 import { type CannedAnswers, captureAnswers } from './stub-server';
 
 /** es-guard's client CPU per call may be at most this share of the official SDK's for the same call. */
@@ -207,24 +207,32 @@ export const perApiCall: Suite = {
       const ratio = esg.cpuPerCall.median / sdk.cpuPerCall.median;
       const met = ratio <= PER_CALL_RATIO_LIMIT;
       return {
-        name: `per API call: es-guard client CPU per ${call}${call === 'UpdatePrivateNetworkWhiteIps' ? ' (group form)' : ''} / official SDK's (p50)`,
+        name:
+          `per API call: es-guard client CPU per ${call}${call === 'UpdatePrivateNetworkWhiteIps' ? ' (group form)' : ''} ` +
+          `/ official SDK's (p50)`,
         target: `<= ${PER_CALL_RATIO_LIMIT}×`,
-        measured: `${fixed(ratio, 2)}× (${us(esg.cpuPerCall.median)} vs ${us(sdk.cpuPerCall.median)} CPU per call; wall p50 ${us(esg.wallUs.median)} vs ${us(sdk.wallUs.median)})`,
+        measured:
+          `${fixed(ratio, 2)}× (${us(esg.cpuPerCall.median)} vs ${us(sdk.cpuPerCall.median)} CPU per call; ` +
+          `wall p50 ${us(esg.wallUs.median)} vs ${us(sdk.wallUs.median)})`,
         met,
         value: ratio,
         limit: PER_CALL_RATIO_LIMIT,
         unit: '×',
         ...(!met && {
           note:
-            `missed by ${fixed(ratio - PER_CALL_RATIO_LIMIT, 2)}×: es-guard's own work per ${call} is ${us(esg.cpuPerCall.median)} of CPU against the SDK's ${us(sdk.cpuPerCall.median)}; ` +
-            `a bare keep-alive request with the same line and body costs ${us(pick(call, 'bare').cpuPerCall.median)}, and above it es-guard spends ${fixed(aboveBareRatio(call), 2)}× the SDK's.`,
+            `missed by ${fixed(ratio - PER_CALL_RATIO_LIMIT, 2)}×: es-guard's own work per ${call} is ${us(esg.cpuPerCall.median)} ` +
+            `of CPU against the SDK's ${us(sdk.cpuPerCall.median)}; ` +
+            `a bare keep-alive request with the same line and body costs ${us(pick(call, 'bare').cpuPerCall.median)}, ` +
+            `and above it es-guard spends ${fixed(aboveBareRatio(call), 2)}× the SDK's.`,
         }),
       };
     });
     return {
       tables: [
         {
-          title: `Warm path per API call: the same call N = ${iterations} times in a row (after ${warmup} warm-up) per fresh process, ${ROUNDS} processes per side, against an instant stub in its own process`,
+          title:
+            `Warm path per API call: the same call N = ${iterations} times in a row (after ${warmup} warm-up) per fresh process, ` +
+            `${ROUNDS} processes per side, against an instant stub in its own process`,
           columns: [
             'API call',
             'client',
@@ -239,11 +247,21 @@ export const perApiCall: Suite = {
           ],
           rows,
           notes: [
-            "es-guard: ApiClient + ElasticsearchApi from shared/api (its index), built once per process with the functions' esbuild options; SDK: @alicloud/elasticsearch20170613 with openapi-core Config and @alicloud/credentials (sts), built once the same way.",
-            "CPU per call = process.cpuUsage (user + system, all the client process's threads: GC and libuv included) around the measured loop / N, median over the processes; wall = hrtime around each call, all calls pooled.",
-            `bare keep-alive request: the same method, path, query and body over node:http with a keep-alive agent, unsigned, the answer read and dropped: the floor every Node client pays. Above it, es-guard spends ${fixed(aboveBareRatio('DescribeInstance'), 2)}× the SDK's CPU per DescribeInstance and ${fixed(aboveBareRatio('UpdatePrivateNetworkWhiteIps'), 2)}× per write (information; the target compares whole client CPU).`,
-            `The stub (bench/child/stub.ts) runs in its own process, so no server work is in the client's CPU; it answered ${stubStats.requests} requests with ${us(stubStats.cpuUs / stubStats.requests)} of its own CPU each, and verifies nothing (bodies recorded from the local cloud: DescribeInstance, and the group-form Append write).`,
-            'UpdatePrivateNetworkWhiteIps is sent in its documented group form: whiteIpGroup {groupName, ips, whiteIpType PRIVATE_ES} with modifyMode=Append and a fresh clientToken per call, on both sides.',
+            "es-guard: ApiClient + ElasticsearchApi from shared/api (its index), built once per process with the functions' esbuild " +
+              'options; SDK: @alicloud/elasticsearch20170613 with openapi-core Config and @alicloud/credentials (sts), ' +
+              'built once the same way.',
+            "CPU per call = process.cpuUsage (user + system, all the client process's threads: GC and libuv included) " +
+              'around the measured loop / N, median over the processes; wall = hrtime around each call, all calls pooled.',
+            `bare keep-alive request: the same method, path, query and body over node:http with a keep-alive agent, unsigned, ` +
+              `the answer read and dropped: the floor every Node client pays. Above it, es-guard spends ` +
+              `${fixed(aboveBareRatio('DescribeInstance'), 2)}× the SDK's CPU per DescribeInstance and ` +
+              `${fixed(aboveBareRatio('UpdatePrivateNetworkWhiteIps'), 2)}× per write (information; ` +
+              `the target compares whole client CPU).`,
+            `The stub (bench/child/stub.ts) runs in its own process, so no server work is in the client's CPU; ` +
+              `it answered ${stubStats.requests} requests with ${us(stubStats.cpuUs / stubStats.requests)} of its own CPU each, ` +
+              `and verifies nothing (bodies recorded from the local cloud: DescribeInstance, and the group-form Append write).`,
+            'UpdatePrivateNetworkWhiteIps is sent in its documented group form: whiteIpGroup {groupName, ips, ' +
+              'whiteIpType PRIVATE_ES} with modifyMode=Append and a fresh clientToken per call, on both sides.',
             'Ratios pair figures from the same run, so load from other processes on the machine shifts both sides alike.',
           ],
         },

@@ -1,13 +1,12 @@
 // The warm path as the issue defines it: decode the FC event, validate the request, build and sign the
 // write, with no network at all. The warm-path suite measures the whole invocation, calls included.
-import { decodeTrigger } from '../../shared/triggers';
-import { encodePathSegment, signRequest } from '../../shared/signing';
-import { parseWhitelistHttpRequest } from '../../shared/validation';
-import { changeOf } from '../../shared/whitelist/requests';
-import { clientTokenFor } from '../../shared/whitelist/service';
 import { httpTriggerEvent } from '../../local-cloud/runner/fc-events';
-import { summarize } from './stats';
+import { encodePathSegment, signRequest } from '../../shared/signing';
+import { decodeTrigger } from '../../shared/triggers';
+import { parseWhitelistHttpRequest } from '../../shared/validation';
+import { changeOf, clientTokenFor } from '../../shared/whitelist';
 import type { Suite } from '../suite';
+import { summarize } from './stats';
 
 const LIMIT_MS = 0.2;
 
@@ -76,8 +75,10 @@ export const preSendPath: Suite = {
           columns: ['samples', 'p50', 'p99', 'min', 'max'],
           rows: [[String(samples.length), fmt(s.median), fmt(s.p99), fmt(s.min), fmt(s.max)]],
           notes: [
-            'In the bench process, from the shared/ sources (the same code the bundles hold): FC HTTP event Buffer -> decodeTrigger -> zod/mini validation -> the UpdatePrivateNetworkWhiteIps request built and V3-signed.',
-            'The "warm path" table above is the whole invocation instead: three API calls (wait for active, write, read back) with their client-side work, logging and response parsing.',
+            'In the bench process, from the shared/ sources (the same code the bundles hold): FC HTTP event Buffer -> decodeTrigger ' +
+              '-> zod/mini validation -> the UpdatePrivateNetworkWhiteIps request built and V3-signed.',
+            'The "warm path" table above is the whole invocation instead: three API calls (wait for active, write, read back) ' +
+              'with their client-side work, logging and response parsing.',
           ],
         },
       ],

@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalCloud } from '../../local-cloud';
 import { acsEncode, signRequest } from '../../shared/signing';

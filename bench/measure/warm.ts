@@ -1,11 +1,11 @@
-import { startLocalCloud, type LocalCloud } from '../../local-cloud';
+import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { fixed } from '../report/format';
 import type { BenchContext, Suite, SuiteResult } from '../suite';
 import { FAST_POLL_MS } from './first-call';
 import { contextBase, functionEnv, seedInstance } from './local';
 import { only, runChild } from './spawn';
-import { summarize, type Summary } from './stats';
-import { captureAnswers, startStub, type StubServer } from './stub-server';
+import { type Summary, summarize } from './stats';
+import { captureAnswers, type StubServer, startStub } from './stub-server';
 import { baselineSubject, functionSubjects, type Subject } from './subjects';
 
 interface WarmSample {
@@ -157,12 +157,16 @@ export const warmPath: Suite = {
     // Information only: the target is per API call (bench/measure/per-call.ts), because a whitelist
     // request makes several signed calls by design and the SDK baseline one.
     const whole =
-      `whole request, own overhead (information; the target is per API call, see the next table): es-guard ${us(esgStub.netUs!.median)} p50 for ${fixed(esgStub.callsPerInvocation, 1)} API calls ` +
-      `(${fixed(perCallMs, 3)} ms each, each call less a ${us(esgStub.floorUs!.median)} bare round trip), the baseline ${us(baseStub.netUs!.median)} for ${fixed(baseStub.callsPerInvocation, 1)} (${fixed(basePerCallMs, 3)} ms each).`;
+      `whole request, own overhead (information; the target is per API call, see the next table): ` +
+      `es-guard ${us(esgStub.netUs!.median)} p50 for ${fixed(esgStub.callsPerInvocation, 1)} API calls ` +
+      `(${fixed(perCallMs, 3)} ms each, each call less a ${us(esgStub.floorUs!.median)} bare round trip), ` +
+      `the baseline ${us(baseStub.netUs!.median)} for ${fixed(baseStub.callsPerInvocation, 1)} (${fixed(basePerCallMs, 3)} ms each).`;
     return {
       tables: [
         {
-          title: `Warm path: sequential HTTP-trigger whitelist requests in one process (${ctx.options.warmup} warm-up, ${ctx.options.iterations} measured)`,
+          title:
+            'Warm path: sequential HTTP-trigger whitelist requests in one process ' +
+            `(${ctx.options.warmup} warm-up, ${ctx.options.iterations} measured)`,
           columns: [
             'bundle',
             'server',
@@ -177,12 +181,18 @@ export const warmPath: Suite = {
           ],
           rows,
           notes: [
-            `local cloud: activationMs 0, signatures verified; requests go round ${INSTANCES} instances alternating Append/Delete of one entry, so every request is a real write.`,
-            `Even at activationMs 0 an instance stays activating until a 1 ms timer fires; es-guard's read-back meets it and polls again after INSTANCE_POLL_MS=${FAST_POLL_MS} (calls/inv. above 3), the baseline never reads back.`,
-            'instant stub: answers DescribeInstance and the write with bodies recorded from the local cloud, verifies nothing (Append only; it keeps no state).',
-            'own overhead = invocation time − (API calls per invocation × median bare keep-alive GET to the same stub, one made after each invocation in the same process).',
-            "Only the Elasticsearch endpoint is stubbed: the whitelist's change records still go to the local cloud's Tablestore in the bench process, and those round trips are not subtracted, so own overhead holds them.",
-            "es-guard reads the instance before each write (state, guardrails, no-op detection) and reads the result back after it: 3 calls to the baseline's 1.",
+            `local cloud: activationMs 0, signatures verified; requests go round ${INSTANCES} instances alternating Append/Delete of ` +
+              `one entry, so every request is a real write.`,
+            `Even at activationMs 0 an instance stays activating until a 1 ms timer fires; es-guard's read-back meets it and polls ` +
+              `again after INSTANCE_POLL_MS=${FAST_POLL_MS} (calls/inv. above 3), the baseline never reads back.`,
+            'instant stub: answers DescribeInstance and the write with bodies recorded from the local cloud, ' +
+              'verifies nothing (Append only; it keeps no state).',
+            'own overhead = invocation time − (API calls per invocation × median bare keep-alive GET to the same stub, ' +
+              'one made after each invocation in the same process).',
+            "Only the Elasticsearch endpoint is stubbed: the whitelist's change records still go to the local cloud's Tablestore in " +
+              'the bench process, and those round trips are not subtracted, so own overhead holds them.',
+            'es-guard reads the instance before each write (state, guardrails, no-op detection) and reads the result back after it: ' +
+              "3 calls to the baseline's 1.",
             whole,
           ],
         },
