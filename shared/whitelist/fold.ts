@@ -1,7 +1,7 @@
 import type { EcsApi } from '../api';
 import { EsGuardError } from '../errors';
 import { assertEntryAllowed, assertSizeAllowed, assertTotalAllowed } from './guardrails';
-import { applyChange, type Groups, type Outcome as RuleOutcome, RuleViolation } from './model';
+import { applyChange, type Groups, type Outcome as RuleOutcome, RuleViolationError } from './model';
 import type { ChangeSpec, Outcome, Plan, StoredChange } from './records';
 import type { WhitelistSettings } from './settings';
 import { tolerantCanonical } from './view';
@@ -28,7 +28,7 @@ export function applicationOrder(a: StoredChange, b: StoredChange): number {
 const total = (groups: Groups): number => [...groups.values()].reduce((n, ips) => n + ips.length, 0);
 
 function refusal(error: unknown): Outcome {
-  if (error instanceof RuleViolation)
+  if (error instanceof RuleViolationError)
     return {
       state: 'refused',
       status: error.code === 'NotFound' ? 404 : 400,

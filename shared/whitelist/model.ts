@@ -29,14 +29,14 @@ export interface Outcome {
 }
 
 /** A seed rule the change breaks; `code` is what the real service answers. */
-export class RuleViolation extends Error {
+export class RuleViolationError extends Error {
   constructor(
     readonly code: 'NotFound' | 'InvalidParameter',
     readonly rule: string,
     message: string,
   ) {
     super(message);
-    this.name = 'RuleViolation';
+    this.name = 'RuleViolationError';
   }
 }
 
@@ -78,7 +78,7 @@ export function applyChange(groups: Groups, change: WhitelistChange): Outcome {
     case 'Cover':
       if (change.ips.length === 0) {
         if (change.target.kind === 'list')
-          throw new RuleViolation(
+          throw new RuleViolationError(
             'InvalidParameter',
             'cover-empty-list',
             'Cover with an empty privateNetworkIpWhiteList would remove every entry; at least one IP must remain',
@@ -90,7 +90,7 @@ export function applyChange(groups: Groups, change: WhitelistChange): Outcome {
       // Append and Delete never create or delete a group (seed), the Default group included: after a
       // Cover with no entries removed it, only a Cover brings it back.
       if (current === undefined) {
-        throw new RuleViolation(
+        throw new RuleViolationError(
           'NotFound',
           'append-missing-group',
           `whitelist group "${name}" does not exist; create it with modifyMode Cover first`,
@@ -107,13 +107,13 @@ export function applyChange(groups: Groups, change: WhitelistChange): Outcome {
     }
     case 'Delete': {
       if (current === undefined) {
-        throw new RuleViolation('NotFound', 'delete-missing-group', `whitelist group "${name}" does not exist`);
+        throw new RuleViolationError('NotFound', 'delete-missing-group', `whitelist group "${name}" does not exist`);
       }
       if (change.target.kind === 'list') assertListDeletable(groups, current, change.ips);
       const drop = new Set(change.ips);
       const kept = current.filter((ip) => !drop.has(ip));
       if (kept.length === 0) {
-        throw new RuleViolation(
+        throw new RuleViolationError(
           'InvalidParameter',
           'delete-leaves-empty',
           `Delete would leave ${change.target.kind === 'list' ? 'the whitelist' : `group "${name}"`}` +
@@ -136,7 +136,7 @@ function assertListDeletable(groups: Groups, defaults: readonly string[], ips: r
     if (inDefault.has(ip)) continue;
     for (const [name, list] of groups) {
       if (name !== DEFAULT_GROUP && list.includes(ip)) {
-        throw new RuleViolation(
+        throw new RuleViolationError(
           'InvalidParameter',
           'entry-in-other-group',
           `${ip} is not in the Default group but in group "${name}"; ` +

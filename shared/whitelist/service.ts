@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../errors';
 import { waitForActive } from '../instance';
 import type { Logger } from '../logging';
 import { assertEntriesAllowed, assertInstanceAllowed, assertSizeAllowed } from './guardrails';
-import { applyChange as applyRules, type Outcome, RuleViolation } from './model';
+import { applyChange as applyRules, type Outcome, RuleViolationError } from './model';
 import type { Plan } from './records';
 import type { SourcedChange as CoalescedChange } from './requests';
 import type { WhitelistSettings } from './settings';
@@ -61,7 +61,7 @@ function toPlan(change: CoalescedChange, outcome: Outcome, before: readonly stri
   };
 }
 
-function ruleError(change: CoalescedChange, v: RuleViolation): Error {
+function ruleError(change: CoalescedChange, v: RuleViolationError): Error {
   if (v.code === 'NotFound') return new NotFoundError('NotFound', v.message);
   const field = change.target.kind === 'list' ? 'privateNetworkIpWhiteList' : 'whiteIpGroup.ips';
   return new ValidationError([{ field, rule: v.rule, message: v.message }]);
@@ -92,7 +92,7 @@ export async function planChange(
   try {
     outcome = applyRules(groups, change);
   } catch (error) {
-    throw error instanceof RuleViolation ? ruleError(change, error) : error;
+    throw error instanceof RuleViolationError ? ruleError(change, error) : error;
   }
   const after = outcome.groups.get(outcome.groupName);
   if (after) assertSizeAllowed(outcome.groupName, after.length, deps.settings);
