@@ -1,6 +1,6 @@
 /**
- * The one place the CLI reaches into shared/whitelist: its index (the functions' own read, plan and
- * exactly-once write), plus the ECS lookup the function passes its reconciler when ECS sync is on.
+ * The one place the CLI reaches into shared/whitelist, through its index: the function's own read, plan
+ * and exactly-once write, and the ECS lookup the function passes its reconciler when ECS sync is on.
  */
 
 export type {
@@ -19,6 +19,7 @@ export {
   changeStoreFor,
   freshChangeId,
   groupsOf,
+  heldByEcs,
   parseHttpRequest,
   planChange,
   randomClientToken,
@@ -27,5 +28,3 @@ export {
   tokenChangeId,
   whitelistSettings,
 } from '../shared/whitelist';
-// Not in the index: writeDepsFor (which needs an FC context) builds it the same way (shared/whitelist/deps.ts).
-export { heldByEcs } from '../shared/whitelist/fold';

@@ -4,6 +4,6 @@
 import middy from '@middy/core';
 import { fcLogging } from '../../shared/logging';
 import { fcTrigger, type FcContext, type FcEvent } from '../../shared/triggers';
-import { whitelistHandler } from '../../shared/whitelist/handler';
+import { whitelistHandler } from '../../shared/whitelist';
 
 export const handler = middy<FcEvent, unknown, Error, FcContext>().use(fcTrigger()).use(fcLogging()).handler<FcEvent>(whitelistHandler);

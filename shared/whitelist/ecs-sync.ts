@@ -1,6 +1,8 @@
-import type { EcsApi } from '../api';
-import type { CloudEvent } from '../triggers';
-import type { ChangeSpec } from './records';
+import type { Cloud, EcsApi } from '../api';
+import { regionOf } from '../config';
+import type { CloudEvent, FcContext } from '../triggers';
+import type { ChangeSpec, NewChange } from './records';
+import type { WhitelistDeps } from './service';
 import { tolerantCanonical } from './view';
 
 export const ECS_SOURCE = 'acs.ecs';
@@ -34,4 +36,30 @@ export async function ecsChangeSpec(ecs: EcsApi, event: CloudEvent, groupName: s
   }
   if (data.state === 'Deleted') return { kind: 'ecs-deleted', groupName, resourceId: data.resourceId };
   return undefined;
+}
+
+/**
+ * An ECS state event as a change of ECS_SYNC_INSTANCE_ID's synced group; none when ECS sync is off or the
+ * event changes nothing (both logged). The instance is looked up in the event's region, else the function's.
+ */
+export async function ecsEventChange(
+  event: CloudEvent,
+  id: string,
+  source: string,
+  context: FcContext,
+  cloud: Cloud,
+  deps: WhitelistDeps,
+): Promise<NewChange | undefined> {
+  const sync = deps.settings.ecsSync;
+  if (!sync) {
+    deps.log.info('whitelist.ecs-event-ignored', { source, reason: 'ECS_SYNC_INSTANCE_ID / ECS_SYNC_GROUP unset' });
+    return undefined;
+  }
+  const region = typeof event.aliyunregionid === 'string' && event.aliyunregionid ? event.aliyunregionid : regionOf(process.env, context);
+  const spec = await ecsChangeSpec(cloud.ecs, event, sync.groupName, region);
+  if (!spec) {
+    deps.log.info('whitelist.ecs-event-no-change', { source });
+    return undefined;
+  }
+  return { id, instanceId: sync.instanceId, spec, source };
 }

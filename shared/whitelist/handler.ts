@@ -4,8 +4,8 @@ import type { FcContext, Trigger } from '../triggers';
 import { isInstanceId } from '../validation';
 import { depsFor, writeDepsFor } from './deps';
 import { onEvents } from './events';
-import { onHttp } from './http';
 import { reconcile, tryAcquire } from './reconciler';
+import { onHttp } from './routes';
 
 /** `{"reconcile": "<instanceId>"}`: apply whatever is pending for the instance (after a 202 answer). */
 function reconcileRequest(payload: unknown): string | undefined {

@@ -226,7 +226,7 @@ describe('a lease holder that dies', () => {
   it(
     'loses nothing: its lease expires, a waiting invocation takes over, ' + 'resumes the round it planned and applies its own change',
     async () => {
-      const { ChangeStore } = await import('../../shared/whitelist');
+      const { ChangeStore } = await import('../../shared/whitelist/store');
       const { TablestoreApi } = await import('../../shared/api');
       const id = instance({ apps: ['10.1.0.1'] });
       const env = d.cloud.env;

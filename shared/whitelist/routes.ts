@@ -26,7 +26,7 @@ const CHANGE_ID = /^(evt|tok|req)-[0-9a-f-]{36,40}$/;
  * A plain-list write changes only the Default group, so that group is shown on its own as `defaultGroup`
  * (null when it does not exist): what a plain-list Cover replaces and a plain-list Delete removes from.
  */
-export function resultOf(view: WhitelistView) {
+function resultOf(view: WhitelistView) {
   return {
     instanceId: view.instanceId,
     status: view.status,
