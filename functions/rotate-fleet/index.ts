@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { handleFleetTrigger } from '../../shared/fleet/handler';
+import { handleFleetTrigger } from '../../shared/fleet';
 import { fcLogging } from '../../shared/logging';
 import { fcTrigger, type FcContext, type FcEvent, type Trigger } from '../../shared/triggers';
 

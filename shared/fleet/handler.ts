@@ -10,10 +10,12 @@ import { publishDeadline, publishOutcome, rotationStuck } from '../outcomes';
 import type { FcContext, HttpResult, Trigger } from '../triggers';
 import { booleanQuery, createRouter } from '../triggers';
 import { capIssues, check } from '../validation';
-import { fc2Invoker } from './fc2-transport';
-import { type FleetSummary, type RegionApis, runFleet } from './run';
+import type { RegionApis } from './deps';
+import { fc2Invoker } from './fc2-invoker';
+import { fc3Invoker } from './fc3-invoker';
+import { runFleet } from './run';
 import { type FleetSettings, fleetSettings } from './settings';
-import { fc3Invoker } from './transport';
+import type { FleetSummary } from './summary';
 
 /** The HTTP trigger's "run now": `POST /fleet/rotations` (`?dryRun=true` answers the plan and queues nothing). */
 export const FLEET_ROUTE = 'POST /fleet/rotations';

@@ -1,23 +1,12 @@
-export type { Assessment, DueReason, PendingFacts } from './due';
-export { assess, errorFields } from './due';
-export type { Fc2Options } from './fc2-transport';
-export { fc2Invoker } from './fc2-transport';
-export { FLEET_ROUTE, handleFleetTrigger } from './handler';
-export type { Listing } from './inventory';
-export { hasTag, listTagged } from './inventory';
-export type {
-  FailedRotation,
-  FleetDeps,
-  FleetFailure,
-  FleetSummary,
-  PendingRotation,
-  PlannedRotation,
-  RegionApis,
-  SkipReason,
-} from './run';
-export { runFleet } from './run';
-export { effectiveWindow, fleetTaskId, resumeTaskId, rotationPeriod, startOffsets, unitJitter } from './schedule';
-export type { FleetSettings, FleetTransport } from './settings';
-export { DEFAULT_FLEET_TAG, DEFAULT_RESUME_PENDING_AFTER_SECONDS, DEFAULT_ROTATE_FUNCTION, fleetSettings, PAGE_SIZE } from './settings';
-export type { DispatchResult, InvokeOutcome, InvokeRequest, Invoker } from './transport';
-export { DispatchError, dispatch, FAILED_TASK_STATES, fc3Invoker, IN_FLIGHT_TASK_STATES } from './transport';
+/**
+ * shared/fleet's public API, for other folders (the function, the CLI, the bench). A folder's own tests
+ * import its files by path.
+ *
+ * - `handleFleetTrigger(trigger, context)`: the rotate-fleet function's job for one decoded trigger.
+ * - `FleetSummary`: what one run found and did, as its HTTP answer and `fleet.summary` record carry it.
+ * - `listTagged(es, tag, deadline)`: the instances carrying the fleet's tag (ListInstance, every page).
+ */
+
+export { handleFleetTrigger } from './handler';
+export { listTagged } from './inventory';
+export type { FleetSummary } from './summary';

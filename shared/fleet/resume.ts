@@ -1,5 +1,5 @@
+import { IN_FLIGHT_TASK_STATES, type Invoker } from './invoker';
 import { fleetTaskId, resumeTaskId } from './schedule';
-import { IN_FLIGHT_TASK_STATES, type Invoker } from './transport';
 
 /** Earlier resume windows whose task is checked before a resume is queued. */
 export const RESUME_LOOKBACK = 3;

@@ -3,7 +3,11 @@ import type { Env } from '../config';
 import { allowedInstanceIds, ConfigError, intSetting, listSetting, stringSetting } from '../config';
 import { secretNameTemplateSetting } from '../rotation';
 
-export type FleetTransport = 'fc3' | 'fc2';
+/**
+ * Which FC API invokes the rotate function: FC 3.0 InvokeFunction (2023-03-30) or FC 2.0 through
+ * @alicloud/fc2. Set by FLEET_TRANSPORT, the name deployed configurations use.
+ */
+export type FleetInvoker = 'fc3' | 'fc2';
 
 export const DEFAULT_FLEET_TAG: Tag = { tagKey: 'es-guard:rotate', tagValue: 'true' };
 export const DEFAULT_ROTATE_FUNCTION = 'es-guard-rotate-password';
@@ -24,7 +28,8 @@ export interface FleetSettings {
   readonly spreadSeconds: number;
   readonly functionName: string;
   readonly qualifier: string | undefined;
-  readonly transport: FleetTransport;
+  /** FLEET_TRANSPORT, under its documented name: the FC API the invocations go through (not HTTP). */
+  readonly transport: FleetInvoker;
   /** FC 2.0 service holding the rotate function (FLEET_TRANSPORT=fc2 only). */
   readonly fc2ServiceName: string | undefined;
   readonly secretNameTemplate: string;

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { ApiClient, ElasticsearchApi, KmsApi } from '../../shared/api';
-import { fleetSettings, fleetTaskId, type InvokeRequest, type Invoker, resumeTaskId, rotationPeriod, runFleet } from '../../shared/fleet';
+import type { InvokeRequest, Invoker } from '../../shared/fleet/invoker';
+import { runFleet } from '../../shared/fleet/run';
+import { fleetTaskId, resumeTaskId, rotationPeriod } from '../../shared/fleet/schedule';
+import { fleetSettings } from '../../shared/fleet/settings';
 
 /*
  * The resume rules of runFleet on their own, with the emulated ListInstance and KMS and a recording
@@ -54,7 +57,7 @@ function invoker(status?: (taskId: string) => string | undefined): Invoker & { r
   const sent: InvokeRequest[] = [];
   const asked: string[] = [];
   return {
-    transport: status ? 'fc3' : 'fc2',
+    api: status ? 'fc3' : 'fc2',
     sent,
     asked,
     invoke: (req) => {

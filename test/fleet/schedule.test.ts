@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DispatchError,
-  dispatch,
-  effectiveWindow,
-  fleetSettings,
-  fleetTaskId,
-  type InvokeOutcome,
-  type Invoker,
-  rotationPeriod,
-  startOffsets,
-} from '../../shared/fleet';
+import { dispatch } from '../../shared/fleet/dispatch';
+import { DispatchError, type InvokeOutcome, type Invoker } from '../../shared/fleet/invoker';
+import { effectiveWindow, fleetTaskId, rotationPeriod, startOffsets } from '../../shared/fleet/schedule';
+import { fleetSettings } from '../../shared/fleet/settings';
 
 /* The pure parts of rotate-fleet: periods, task ids, start offsets, the retry rules, the settings. */
 
@@ -95,7 +88,7 @@ describe('dispatch retry rules', () => {
   const req = { functionName: 'f', qualifier: undefined, payload: { instanceId: 'es-a', secretName: 's' }, taskId: 'rotate-es-a' };
   function scripted(steps: Array<InvokeOutcome | DispatchError>): Invoker & { calls: number } {
     const invoker = {
-      transport: 'fc3' as const,
+      api: 'fc3' as const,
       calls: 0,
       invoke: async () => {
         const step = steps[invoker.calls++];

@@ -1,5 +1,5 @@
 import { type CredentialSource, classifyCode, isRetryable } from '../api';
-import { DispatchError, type Invoker } from './transport';
+import { DispatchError, type Invoker } from './invoker';
 
 type Fc2Client = InstanceType<typeof import('@alicloud/fc2')>;
 
@@ -44,7 +44,7 @@ export async function fc2Invoker(options: Fc2Options): Promise<Invoker> {
     timeout: options.timeoutMs ?? 10_000,
   });
   return {
-    transport: 'fc2',
+    api: 'fc2',
     async invoke(req) {
       try {
         const res = await client.invokeFunction(
