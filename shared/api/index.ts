@@ -7,7 +7,7 @@ import { FcApi } from './fc';
 import { KmsApi } from './kms';
 
 export type { ErrorClass } from './classify';
-export { BUSY_CODES, classify, classifyCode, INSTANCE_STATE_CODE, isFinal, isRetryable, isThrottlingCode, NETWORK_CODES } from './classify';
+export { classify, classifyCode, isFinal, isRetryable } from './classify';
 export type { ApiRequest, ApiResponse, CallOptions, CredentialSource, RetryEvent } from './client';
 export { ApiClient, path } from './client';
 export type { EcsInstance } from './ecs';
@@ -52,28 +52,33 @@ export function cloudFor(context: unknown, options: CloudOptions = {}): Cloud {
       ...(options.onRetry && { onRetry: options.onRetry }),
       ...(options.retry && { retry: options.retry }),
     });
-  const cache: { -readonly [K in keyof Cloud]?: Cloud[K] } = {};
-  return {
-    get es() {
-      cache.es ??= new ElasticsearchApi(client('elasticsearch'));
-      return cache.es;
-    },
-    get kms() {
-      cache.kms ??= new KmsApi(client('kms'));
-      return cache.kms;
-    },
-    get fc() {
-      cache.fc ??= new FcApi(client('fc'));
-      return cache.fc;
-    },
-    get ecs() {
-      cache.ecs ??= new EcsApi(client('ecs'));
-      return cache.ecs;
-    },
-  };
+  return lazily<Cloud>({
+    es: () => new ElasticsearchApi(client('elasticsearch')),
+    kms: () => new KmsApi(client('kms')),
+    fc: () => new FcApi(client('fc')),
+    ecs: () => new EcsApi(client('ecs')),
+  });
 }
+
+/** An object whose properties are each built on first read, then kept. */
+function lazily<T extends object>(make: { readonly [K in keyof T]: () => T[K] }): T {
+  const out = {} as T;
+  for (const key of Object.keys(make) as (keyof T)[]) {
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const value = make[key]();
+        Object.defineProperty(out, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return out;
+}
+
 export type { EventBridgeOptions, EventToPut, PutEventsEntry, PutEventsResult } from './eventbridge';
-export { EventBridgeApi, eventBridgeSignature, eventBridgeStringToSign, PUT_EVENTS_LIMITS } from './eventbridge';
+export { EventBridgeApi } from './eventbridge';
 export type { TsColumnCondition, TsCondition, TsPrimaryKey, TsRow, TsValue } from './tablestore';
-export { isRetryableTablestoreError, TablestoreApi, TablestoreConditionFailedError, TablestoreError } from './tablestore';
+export { isRetryableTablestoreError, TablestoreApi, TablestoreConditionFailedError } from './tablestore';
 export { toCallerError } from './to-caller-error';

@@ -34,7 +34,7 @@
  * Wire format (EventBridge PutEvents, CloudEvents 1.0): see shared/api/eventbridge.ts.
  */
 
-export type { Outcome, OutcomeScalar, OutcomeValue, PublishOptions, PublishResult } from './publish';
-export { outcomeData, publishDeadline, publishOutcome } from './publish';
+export type { Outcome, PublishOptions, PublishResult } from './publish';
+export { publishDeadline, publishOutcome } from './publish';
 export type { RotationSubject } from './rotation';
-export { rotationFailed, rotationStuck, rotationSucceeded, stepOf, withRotationOutcome } from './rotation';
+export { rotationStuck, withRotationOutcome } from './rotation';

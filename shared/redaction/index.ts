@@ -4,4 +4,4 @@
  * code all use it; it depends on nothing else in shared/.
  */
 
-export { clearSecrets, containsSecret, isSecretKey, REDACTED, redactValue, registerSecret, scrubText, unregisterSecret } from './redact';
+export { containsSecret, isSecretKey, REDACTED, redactValue, registerSecret, scrubText } from './redact';

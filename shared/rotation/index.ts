@@ -6,14 +6,7 @@
 
 export { clusterEndpoint } from './cluster';
 export { handleRotationTrigger } from './handler';
-export {
-  DEFAULT_SECRET_NAME_TEMPLATE,
-  decodeContent,
-  PLACEHOLDER_VERSION_ID,
-  STAGE,
-  secretNameFor,
-  secretNameTemplateSetting,
-} from './layout';
+export { decodeContent, PLACEHOLDER_VERSION_ID, STAGE, secretNameFor, secretNameTemplateSetting } from './layout';
 export type { RotationResult } from './rotate';
 export { rotatePassword } from './rotate';
 export type { RotationSettings } from './settings';

@@ -4,6 +4,6 @@
  */
 export { acsEncode, encodePathSegment } from './encoding';
 export type { AccessKey, SignOptions } from './signer';
-export { newNonce, sha256Hex, signRequest } from './signer';
+export { newNonce, signRequest } from './signer';
 export type { ReceivedRequest } from './verifier';
 export { verifyRequest } from './verifier';

@@ -2,7 +2,8 @@ import * as EventBridgeSdk from '@alicloud/eventbridge';
 import * as EventBridgeUtilModule from '@alicloud/eventbridge-util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
-import { EventBridgeApi, eventBridgeSignature, eventBridgeStringToSign } from '../../shared/api';
+import { EventBridgeApi } from '../../shared/api';
+import { eventBridgeSignature, eventBridgeStringToSign } from '../../shared/api/eventbridge';
 import { rawRequest } from './support';
 
 /*

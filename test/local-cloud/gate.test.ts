@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { NonceCache } from '../../local-cloud/gate';
-import { sha256Hex, signRequest } from '../../shared/signing';
+import { signRequest } from '../../shared/signing';
+import { sha256Hex } from '../../shared/signing/signer';
 import { esClient, type RawResponse, rawRequest, signedCall, signFor } from './support';
 
 /*

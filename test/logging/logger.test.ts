@@ -3,7 +3,8 @@ import { BusyError, ValidationError } from '../../shared/errors';
 import { Logger, logger } from '../../shared/logging';
 import { withLogger } from '../../shared/logging/current';
 import { levelFromEnv } from '../../shared/logging/logger';
-import { REDACTED, registerSecret, unregisterSecret } from '../../shared/redaction';
+import { REDACTED, registerSecret } from '../../shared/redaction';
+import { unregisterSecret } from '../../shared/redaction/redact';
 import { captureEachTest } from '../support/stdout';
 
 const out = captureEachTest();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Logger } from '../../shared/logging';
-import { clearSecrets, REDACTED, registerSecret } from '../../shared/redaction';
+import { REDACTED, registerSecret } from '../../shared/redaction';
+import { clearSecrets } from '../../shared/redaction/redact';
 import { captureEachTest } from '../support/stdout';
 
 const out = captureEachTest();

@@ -6,7 +6,8 @@ import { generatePassword, PASSWORD_ALPHABET } from '../../shared/rotation/passw
 import { rotationRequests } from '../../shared/rotation/request';
 import { rotationToken } from '../../shared/rotation/token';
 import { decodeTrigger } from '../../shared/triggers';
-import { isValidPassword, PASSWORD_CLASSES, PASSWORD_SPECIALS, type PasswordClass, passwordRulesBroken } from '../../shared/validation';
+import { PASSWORD_CLASSES, type PasswordClass } from '../../shared/validation';
+import { isValidPassword, PASSWORD_SPECIALS, passwordRulesBroken } from '../../shared/validation/password';
 
 const CLASS_NAMES = Object.keys(PASSWORD_CLASSES) as PasswordClass[];
 const classOf = (c: string): PasswordClass => CLASS_NAMES.find((k) => PASSWORD_CLASSES[k].includes(c))!;

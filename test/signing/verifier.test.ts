@@ -2,7 +2,8 @@ import { stringify as formStringify } from 'node:querystring';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessKey, ReceivedRequest } from '../../shared/signing';
-import { acsEncode, sha256Hex, signRequest, verifyRequest } from '../../shared/signing';
+import { acsEncode, signRequest, verifyRequest } from '../../shared/signing';
+import { sha256Hex } from '../../shared/signing/signer';
 import { formatAcsDate } from '../../shared/signing/signer';
 import type { VerifyPolicy, VerifyResult } from '../../shared/signing/verifier';
 import {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
-import { clearSecrets } from '../../shared/redaction';
+import { clearSecrets } from '../../shared/redaction/redact';
 
 /**
  * The one way suites capture what the code under test prints: the logger writes JSON lines to stdout,

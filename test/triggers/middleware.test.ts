@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { BusyError, EsGuardError, GuardrailError, NotFoundError, UpstreamError, ValidationError } from '../../shared/errors';
-import { clearSecrets, registerSecret } from '../../shared/redaction';
+import { registerSecret } from '../../shared/redaction';
+import { clearSecrets } from '../../shared/redaction/redact';
 import {
   createRouter,
   type FcContext,

@@ -6,14 +6,12 @@ import {
   canonicalIp,
   embeddedIPv4,
   isPrivateAddressRange,
-  normalizeIpList,
   parseIpEntry,
-  prefixLength,
   rangeContains,
-  rangeSize,
   tryParseIpEntry,
   type IpEntry,
 } from '../../shared/validation';
+import { normalizeIpList, prefixLength, rangeSize } from '../../shared/validation/ip';
 import { dotted, groupsOf, ipishText, ipTokenText, rangeArb, spellingArb, type GeneratedRange } from './arbitraries';
 
 const ruleOf = (input: unknown): string | undefined => {

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FieldIssue, ValidationError } from '../../shared/errors';
-import {
-  isValidPassword,
-  PASSWORD_CLASSES,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  PASSWORD_SPECIALS,
-  passwordRulesBroken,
-  passwordSchema,
-} from '../../shared/validation';
+import { PASSWORD_CLASSES, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordSchema } from '../../shared/validation';
 import { parse } from '../../shared/validation/parse';
-import { adminPasswordBodySchema } from '../../shared/validation/password';
+import { adminPasswordBodySchema, isValidPassword, PASSWORD_SPECIALS, passwordRulesBroken } from '../../shared/validation/password';
 
 /** The policy as the API page words it, written independently of the module (regexes, code points). */
 function referenceRules(pw: string): string[] {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldIssue } from '../../shared/errors';
-import {
-  createWhitelistValidation,
-  parse,
-  parseWhitelistHttpRequest,
-  parseWhitelistRequest,
-  whitelistHttpBodySchema,
-  whitelistRequestSchema,
-} from '../../shared/validation';
+import { parseWhitelistHttpRequest, parseWhitelistRequest } from '../../shared/validation';
+import { parse } from '../../shared/validation/parse';
+import { createWhitelistValidation, whitelistHttpBodySchema, whitelistRequestSchema } from '../../shared/validation/whitelist';
 
 const ID = 'es-cn-tl329rbpc0001abcd';
 
