@@ -20,6 +20,29 @@ interface GetSecretValueBody {
   VersionStages?: { VersionStage?: string[] };
 }
 
+/** What a call that only acknowledges answers. */
+interface AcknowledgedBody {
+  RequestId?: string;
+}
+
+export interface Acknowledged {
+  readonly requestId: string | undefined;
+}
+
+/**
+ * RPC parameters from the named fields of a request: KMS names each parameter as the field with its
+ * first letter capitalised (`secretName` -> `SecretName`, as the SDK's request models map them). Only the
+ * named fields go, so a caller's object with more properties cannot add a parameter; unset ones are left
+ * out by the client.
+ */
+function queryOf<K extends string>(req: { readonly [P in K]?: string }, fields: readonly K[]): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const field of fields) query[field.charAt(0).toUpperCase() + field.slice(1)] = req[field];
+  return query;
+}
+
+const acknowledged = (res: { readonly requestId: string | undefined }): Acknowledged => ({ requestId: res.requestId });
+
 /** Typed calls of KMS Secrets Manager (2016-01-20, RPC: parameters in the query, V3 signed). */
 export class KmsApi {
   constructor(private readonly client: ApiClient) {}
@@ -67,35 +90,16 @@ export class KmsApi {
   async createSecret(
     req: { secretName: string; versionId: string; secretData: string; description?: string },
     opts?: CallOptions,
-  ): Promise<{ requestId: string | undefined }> {
-    const res = await this.rpc<{ RequestId?: string }>(
-      'CreateSecret',
-      {
-        SecretName: req.secretName,
-        VersionId: req.versionId,
-        SecretData: req.secretData,
-        SecretDataType: 'text',
-        Description: req.description,
-      },
-      opts,
-    );
-    return { requestId: res.requestId };
+  ): Promise<Acknowledged> {
+    const query = { ...queryOf(req, ['secretName', 'versionId', 'secretData', 'description']), SecretDataType: 'text' };
+    return acknowledged(await this.rpc<AcknowledgedBody>('CreateSecret', query, opts));
   }
 
   async updateSecretVersionStage(
     req: { secretName: string; versionStage: string; removeFromVersion?: string; moveToVersion?: string },
     opts?: CallOptions,
-  ): Promise<{ requestId: string | undefined }> {
-    const res = await this.rpc<{ RequestId?: string }>(
-      'UpdateSecretVersionStage',
-      {
-        SecretName: req.secretName,
-        VersionStage: req.versionStage,
-        RemoveFromVersion: req.removeFromVersion,
-        MoveToVersion: req.moveToVersion,
-      },
-      opts,
-    );
-    return { requestId: res.requestId };
+  ): Promise<Acknowledged> {
+    const query = queryOf(req, ['secretName', 'versionStage', 'removeFromVersion', 'moveToVersion']);
+    return acknowledged(await this.rpc<AcknowledgedBody>('UpdateSecretVersionStage', query, opts));
   }
 }

@@ -4,19 +4,20 @@
  * `+` or `%20` and a replay would then no longer match.
  */
 import * as z from 'zod/mini';
-import { type Problem, rules } from './parse';
+import { type Problem, rules, type TokenRules, tokenProblems } from './parse';
 
 export const MAX_CLIENT_TOKEN_LENGTH = 64;
 
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const CLIENT_TOKEN: TokenRules = {
+  emptyRule: 'min-length',
+  maxLength: MAX_CLIENT_TOKEN_LENGTH,
+  pattern: /^[\x21-\x7e]+$/,
+  patternRule: 'client-token-charset',
+  patternMessage: 'must contain only printable ASCII characters, without spaces',
+};
 
 export function clientTokenProblems(value: string): Problem[] {
-  if (value.length === 0) return [{ rule: 'min-length', message: 'must not be empty' }];
-  if (value.length > MAX_CLIENT_TOKEN_LENGTH)
-    return [{ rule: 'max-length', message: `must be at most ${MAX_CLIENT_TOKEN_LENGTH} characters long` }];
-  if (!VISIBLE_ASCII.test(value))
-    return [{ rule: 'client-token-charset', message: 'must contain only printable ASCII characters, without spaces' }];
-  return [];
+  return tokenProblems(value, CLIENT_TOKEN);
 }
 
 export function isClientToken(value: unknown): value is string {

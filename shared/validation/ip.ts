@@ -213,7 +213,7 @@ function parseIPv6(text: string): bigint | IpProblem {
   let trailingV4: bigint | undefined;
   const lastPart = halves.length === 2 ? tail : head;
   const last = lastPart[lastPart.length - 1];
-  if (last !== undefined && last.includes('.')) {
+  if (last?.includes('.')) {
     const r = parseIPv4(last);
     if (typeof r !== 'bigint') return r;
     trailingV4 = r;

@@ -136,6 +136,23 @@ export function rules<T>(fn: (value: T) => readonly Problem[]): z.core.$ZodCheck
   });
 }
 
+/** The rules a token-like string field is held to, checked in the order a caller fixes them. */
+export interface TokenRules {
+  /** Rule named when the value is empty. */
+  readonly emptyRule: string;
+  readonly maxLength: number;
+  readonly pattern: RegExp;
+  readonly patternRule: string;
+  readonly patternMessage: string;
+}
+
+/** The first rule of `r` the value breaks: present, then short enough, then well formed. */
+export function tokenProblems(value: string, r: TokenRules): Problem[] {
+  if (value.length === 0) return [{ rule: r.emptyRule, message: 'must not be empty' }];
+  if (value.length > r.maxLength) return [{ rule: 'max-length', message: `must be at most ${r.maxLength} characters long` }];
+  return r.pattern.test(value) ? [] : [{ rule: r.patternRule, message: r.patternMessage }];
+}
+
 /** Fails the value before any further parsing when `problem` returns something (used for cheap guards). */
 export function guard(problem: (value: unknown) => Problem | undefined): z.ZodMiniUnknown {
   return z.unknown().check(

@@ -5,14 +5,14 @@
  * Unknown fields are refused so that a typo (`modifymode`) cannot silently turn into a default Cover.
  */
 import * as z from 'zod/mini';
+import type { ModifyMode } from '../api';
 import { ValidationError, type FieldIssue } from '../errors';
 import { clientTokenSchema } from './client-token';
 import { instanceIdSchema } from './instance';
 import { tryParseIpEntry } from './ip';
-import { capIssues, check, formatPath, guard, jsonObject, rules, type Problem } from './parse';
+import { capIssues, check, formatPath, guard, jsonObject, type Problem, rules, type TokenRules, tokenProblems } from './parse';
 
-export const MODIFY_MODES = ['Cover', 'Append', 'Delete'] as const;
-export type ModifyMode = (typeof MODIFY_MODES)[number];
+export const MODIFY_MODES = ['Cover', 'Append', 'Delete'] as const satisfies readonly ModifyMode[];
 
 /** The only whitelist type this operation changes. */
 export const PRIVATE_ES = 'PRIVATE_ES';
@@ -50,13 +50,16 @@ export type WhitelistRequest = WhitelistTarget &
     | { readonly whiteIpGroup: WhiteIpGroupInput; readonly privateNetworkIpWhiteList?: undefined }
   );
 
+const GROUP_NAME_RULES: TokenRules = {
+  emptyRule: 'required',
+  maxLength: GROUP_NAME_MAX_LENGTH,
+  pattern: GROUP_NAME,
+  patternRule: 'group-name-format',
+  patternMessage: 'must start with a letter and contain only letters, digits and underscores',
+};
+
 export function groupNameProblems(name: string): Problem[] {
-  if (name.length === 0) return [{ rule: 'required', message: 'must not be empty' }];
-  if (name.length > GROUP_NAME_MAX_LENGTH)
-    return [{ rule: 'max-length', message: `must be at most ${GROUP_NAME_MAX_LENGTH} characters long` }];
-  if (!GROUP_NAME.test(name))
-    return [{ rule: 'group-name-format', message: 'must start with a letter and contain only letters, digits and underscores' }];
-  return [];
+  return tokenProblems(name, GROUP_NAME_RULES);
 }
 
 export const groupNameSchema = /* @__PURE__ */ (() => z.string().check(rules<string>(groupNameProblems)))();
