@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Env } from '../../shared/config';
 import { LOCAL_TABLESTORE_INSTANCE } from '../tablestore';
 
 /**
@@ -41,8 +42,6 @@ export interface FunctionSpec {
   /** `asyncInvokeConfig.asyncTask`: whether FC takes `x-fc-async-task-id` for this function. */
   readonly asyncTask: boolean;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The variables s.yaml requires (`${env('X')}` without a default: a deployment must name its roles,
