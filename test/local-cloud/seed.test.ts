@@ -88,7 +88,7 @@ describe('cli', () => {
   it('starts on the given port with the seed, prints its URL and key id, and stops on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local-cloud/cli.ts', '--port', '0', '--seed', EXAMPLE, '--activation-ms', '20'],
+      ['--import', 'tsx', 'local-cloud/commands/emulator.ts', '--port', '0', '--seed', EXAMPLE, '--activation-ms', '20'],
       {
         cwd: join(__dirname, '../..'),
         env: { ...process.env, ESGUARD_LOCAL_ACCESS_KEY_ID: '', ESGUARD_LOCAL_ACCESS_KEY_SECRET: '' },
@@ -116,7 +116,7 @@ describe('cli', () => {
   });
 
   it('exits 1 with the usage line for a bad option value', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local-cloud/cli.ts', '--port', 'eighty'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local-cloud/commands/emulator.ts', '--port', 'eighty'], {
       cwd: join(__dirname, '../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

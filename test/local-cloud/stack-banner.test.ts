@@ -16,7 +16,7 @@ interface Started {
 async function start(args: string[]): Promise<Started> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local-cloud/stack.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20', ...args],
+    ['--import', 'tsx', 'local-cloud/commands/start.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20', ...args],
     {
       cwd: root,
       env: { ...process.env, ESGUARD_LOCAL_ACCESS_KEY_ID: '', ESGUARD_LOCAL_ACCESS_KEY_SECRET: '' },
@@ -43,7 +43,7 @@ function tryBlock(out: string): string[] {
   return lines.slice(from + 1, to).map((l) => l.trim());
 }
 
-describe('npm start (local-cloud/stack.ts)', () => {
+describe('npm start (local-cloud/commands/start.ts)', () => {
   it("prints each instance's Elasticsearch endpoint and the examples; GET / lists instances, endpoints and functions", async () => {
     const s = await start([]);
     try {

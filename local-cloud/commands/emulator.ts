@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ACCESS_KEY_SECRET, type LocalCloud, loadSeedFile, startLocalCloud } from './index';
-import { wholeNumberOption } from './params';
-import { type FunctionSpec, loadFunctionSpecs } from './runner/s-yaml';
+import { DEFAULT_ACCESS_KEY_SECRET, type LocalCloud, loadSeedFile, startLocalCloud } from '../index';
+import { wholeNumberOption } from '../params';
+import { type FunctionSpec, loadFunctionSpecs } from '../runner/s-yaml';
 
 /** Functions the CLI serves from their bundles (npm run build) when they exist. */
 const FUNCTIONS = ['whitelist', 'rotate-password', 'rotate-fleet'] as const;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const seed = values.seed === undefined ? undefined : loadSeedFile(resolve(values.seed));
   const cloud = await startLocalCloud({
     port: wholeNumberOption('port', values.port ?? process.env['ESGUARD_LOCAL_PORT'], 8787),

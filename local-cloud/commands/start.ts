@@ -3,10 +3,10 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ACCESS_KEY_SECRET, loadSeedFile } from './index';
-import { wholeNumberOption } from './params';
-import { exampleLines, examples } from './runner/examples';
-import { type LocalStack, startLocalStack, tablestoreOf } from './runner/stack';
+import { DEFAULT_ACCESS_KEY_SECRET, loadSeedFile } from '../index';
+import { wholeNumberOption } from '../params';
+import { exampleLines, examples } from '../runner/examples';
+import { type LocalStack, startLocalStack, tablestoreOf } from '../runner/stack';
 
 const USAGE = `usage: npm start -- [--port <control port, default 9000>] [--cloud-port <default 8787>]
                  [--seed <file.json>] [--activation-ms <n, default 3000>] [--fire-timers]
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void console.log(USAGE);
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const started = performance.now();
   const auth = authOption(values.auth);
   const stack = await startLocalStack({
