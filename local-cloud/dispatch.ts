@@ -17,7 +17,7 @@ export interface CallRecord {
   readonly code: string | undefined;
   readonly replayed: boolean;
   readonly fault: Fault['kind'] | undefined;
-  /** The decoded InstanceId path parameter, for calls that name an Elasticsearch instance. */
+  /** The instance the call names (Operation.instanceId), for instance-scoped calls. */
   readonly instanceId?: string;
   /** What the caller said in `x-acs-retry-attempts`: 0 for a first attempt, n for its n-th retry. */
   readonly retryAttempt?: number;
@@ -25,7 +25,7 @@ export interface CallRecord {
   readonly undocumented?: readonly string[];
 }
 
-/** What a fault may do to the emulated services besides the call itself (Elasticsearch provides it). */
+/** What a fault may do to a service's state besides the call itself (RunningService.faultEffects). */
 export interface FaultEffects {
   /** Puts the instance into `activating` for `ms` if it is `active`. */
   activate(instanceId: string, ms: number): void;
@@ -69,7 +69,7 @@ export class Dispatcher {
     private readonly faults: FaultPlan,
     private readonly tokens: IdempotencyStore,
     private readonly log: CallLog,
-    private readonly effects?: FaultEffects,
+    private readonly effects: readonly FaultEffects[] = [],
   ) {}
 
   async dispatch(op: Operation, req: OperationRequest): Promise<Outcome> {
@@ -112,7 +112,7 @@ export class Dispatcher {
     instanceId: string | undefined,
   ): Promise<{ outcome: Outcome; replayed: boolean }> {
     const done = (outcome: Outcome, replayed = false) => ({ outcome, replayed });
-    if (fault?.kind === 'activating' && instanceId !== undefined) this.effects?.activate(instanceId, fault.ms);
+    if (fault?.kind === 'activating' && instanceId !== undefined) for (const e of this.effects) e.activate(instanceId, fault.ms);
     if (fault?.kind === 'reset') return done({ kind: 'drop' });
     if (fault?.kind === 'error') {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(fault.retryAfterMs) };

@@ -1,28 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from './gate';
 
-export type ServiceName = 'elasticsearch' | 'kms' | 'ecs' | 'fc' | 'eventbridge';
+/**
+ * Every emulated API operation by its real action name (the unit that faults and logs are keyed by),
+ * mapped to its service's name. Each service folder adds its own, in the file that defines the service:
+ * `declare module '../operation' { interface OperationNames { CreateSecret: 'kms' } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: declaration merging: the services' folders fill it in
+export interface OperationNames {}
 
-/** Every emulated API operation by its real action name: the unit that faults and logs are keyed by. */
-export type OperationName =
-  | 'UpdatePrivateNetworkWhiteIps'
-  | 'UpdateAdminPassword'
-  | 'DescribeInstance'
-  | 'ListInstance'
-  | 'ModifyWhiteIps'
-  | 'TriggerNetwork'
-  | 'UpdatePublicNetwork'
-  | 'OpenHttps'
-  | 'CloseHttps'
-  | 'CreateSecret'
-  | 'DescribeSecret'
-  | 'GetSecretValue'
-  | 'PutSecretValue'
-  | 'UpdateSecretVersionStage'
-  | 'DescribeInstances'
-  | 'InvokeFunction'
-  | 'PutEvents'
-  | 'GetAsyncTask';
+export type OperationName = keyof OperationNames;
+export type ServiceName = OperationNames[OperationName];
 
 export interface OperationRequest {
   readonly requestId: string;
@@ -53,16 +41,18 @@ export interface IdempotencyKey {
 }
 
 /**
+ * The gateway a request meets, which decides its signature check, request-id form and error shape: the
+ * POP gateway (V3) unless a route names another, which its service declares (ServiceDefinition.gateways).
+ */
+export type Gateway = string;
+
+/** The gateway of every request no route claims for another. */
+export const POP_GATEWAY: Gateway = 'pop';
+
+/**
  * Where the gateway finds an operation. Paths are written as the API reference writes them, `{Name}`
  * marking a path parameter (as shared/ does).
  */
-/**
- * The gateway a request meets, which decides its signature check, request-id form and error shape: the
- * POP gateway (V3; the default), FC 3.0 (V3, its own error shape), FC 2.0 (`FC` signature) or EventBridge's
- * data plane (its `acs` signature).
- */
-export type Gateway = 'pop' | 'fc3' | 'fc2' | 'eventbridge';
-
 export type Route =
   /** ROA: method and path pick the operation; `x-acs-action` (the operation's name) and `x-acs-version` must agree. */
   | {

@@ -1,5 +1,5 @@
 import { ApiFaultError, apiNotFound } from './errors';
-import type { Gateway, Operation, Route } from './operation';
+import { type Gateway, type Operation, POP_GATEWAY, type Route } from './operation';
 import { firstHeader, pathSegments } from './request';
 
 type PathRoute = Extract<Route, { style: 'path' }>;
@@ -71,7 +71,7 @@ export class Router {
       if (gateway === undefined) continue;
       if (e.pattern.some(isParam) ? path.startsWith(`/${e.pattern[0]}/`) : path === e.route.path) return gateway;
     }
-    return 'pop';
+    return POP_GATEWAY;
   }
 
   route(

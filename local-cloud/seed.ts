@@ -1,36 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { EcsInstanceSeed } from './ecs/inventory';
-import { ecsInstanceSeedSchema } from './ecs/seed';
-import type { InstanceSeed } from './elasticsearch/model';
-import { instanceSeedSchema } from './elasticsearch/seed';
-import type { SecretSeed } from './kms/secrets';
-import { secretSeedSchema } from './kms/seed';
+import type { AnyService, SeedOfServices } from './service';
+import { SERVICES, type Services } from './services';
 
-/** A seed file: each service's part, with the schema its folder declares. */
-const seedFile = z.object({
-  instances: z.array(instanceSeedSchema).default([]),
-  secrets: z.array(secretSeedSchema).default([]),
-  ecsInstances: z.array(ecsInstanceSeedSchema).default([]),
-});
+/** A seed file: each service's part under its key, a list of entries with the schema its folder declares. */
+export type SeedFile<S extends readonly AnyService[] = Services> = SeedOfServices<S>;
 
-export interface SeedFile {
-  readonly instances?: readonly InstanceSeed[];
-  readonly secrets?: readonly SecretSeed[];
-  readonly ecsInstances?: readonly EcsInstanceSeed[];
+/** A validated seed: every part present (an absent one is empty). */
+export type ParsedSeed<S extends readonly AnyService[] = Services> = Required<SeedFile<S>>;
+
+function schemaOf(services: readonly AnyService[]): z.ZodType<Readonly<Record<string, readonly unknown[]>>> {
+  const parts: Record<string, z.ZodType<unknown[]>> = {};
+  for (const s of services) if (s.seed) parts[s.seed.key] = z.array(s.seed.entry).default([]);
+  return z.object(parts);
 }
 
-/** Checks a seed object, naming the field and rule of the first problems found. */
-export function parseSeed(value: unknown, source = 'seed'): Required<SeedFile> {
-  const result = seedFile.safeParse(value);
+/** Checks a seed object against the parts of `services`, naming the field and rule of the first problems found. */
+export function parseSeedOf<S extends readonly AnyService[]>(services: S, value: unknown, source = 'seed'): ParsedSeed<S> {
+  const result = schemaOf(services).safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`${source} is not a valid seed file:\n  ${problems.join('\n  ')}`);
   }
-  return result.data as Required<SeedFile>;
+  return result.data as ParsedSeed<S>;
 }
 
-export function loadSeedFile(path: string): Required<SeedFile> {
+/** Checks a seed object, naming the field and rule of the first problems found. */
+export function parseSeed(value: unknown, source = 'seed'): ParsedSeed {
+  return parseSeedOf(SERVICES, value, source);
+}
+
+export function loadSeedFile(path: string): ParsedSeed {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -2,56 +2,71 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CallLog, Dispatcher } from './dispatch';
 import { ApiFaultError } from './errors';
-import type { EventBridgeSignatureGate } from './eventbridge/signature';
-import type { Fc2SignatureGate } from './fc/fc2-signature';
-import type { SignatureGate } from './gate';
-import { newFcRequestId, newRequestId } from './ids';
+import { newRequestId } from './ids';
 import type { Answer, Gateway, OperationRequest } from './operation';
 import { firstHeader, parseTarget, readBody } from './request';
 import type { Router } from './router';
+import type { RequestGate } from './service';
 
 /** Larger bodies than any emulated API accepts are refused before anything else happens. */
 const MAX_BODY = 6 * 1024 * 1024;
 
+/** A gateway as the server meets it: each part its service declared, or the POP gateway's. */
+export interface GatewayParts {
+  readonly gate: RequestGate;
+  newRequestId(): string;
+  answerHeaders(requestId: string): Readonly<Record<string, string>>;
+  errorBody(error: ApiFaultError, requestId: string, host: string): unknown;
+}
+
+/** The POP gateway: what every request meets unless a route names another gateway. */
+export function popGateway(gate: RequestGate): GatewayParts {
+  return {
+    gate,
+    newRequestId,
+    answerHeaders: () => ({}),
+    errorBody: (error, requestId, host) => ({
+      RequestId: requestId,
+      HostId: host,
+      Code: error.code,
+      Message: error.message,
+      Recommend: `local-cloud: ${error.code}`,
+    }),
+  };
+}
+
 export interface ApiServerParts {
-  readonly gate: SignatureGate;
-  /** FC 2.0 requests (`/2016-08-15/...`) carry the fc2 SDK's `FC` signature instead of V3. */
-  readonly fc2Gate: Fc2SignatureGate;
-  /** EventBridge's data plane (`/openapi/putEvents`) carries its own `acs` HMAC-SHA1 signature. */
-  readonly eventBridgeGate?: EventBridgeSignatureGate;
+  /** The POP gateway: V3 signatures (and RPC's V1), for every request no other gateway claims. */
+  readonly pop: GatewayParts;
+  /** The other gateways, by the name the router gives them. */
+  readonly gateways: ReadonlyMap<Gateway, GatewayParts>;
   readonly router: Router;
   readonly dispatcher: Dispatcher;
   readonly log: CallLog;
 }
 
-function writeAnswer(res: ServerResponse, requestId: string, api: Gateway, answer: Answer): void {
-  const fc = api === 'fc3' || api === 'fc2';
+function writeAnswer(res: ServerResponse, requestId: string, gateway: GatewayParts, answer: Answer): void {
   const body = answer.raw ?? (answer.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer.json), 'utf8'));
-  const headers: Record<string, string | number> = { 'x-acs-request-id': requestId, 'content-length': body.length, ...answer.headers };
-  if (fc) headers['x-fc-request-id'] = requestId;
+  const headers: Record<string, string | number> = {
+    'x-acs-request-id': requestId,
+    'content-length': body.length,
+    ...answer.headers,
+    ...gateway.answerHeaders(requestId),
+  };
   if (answer.raw === undefined || answer.json !== undefined) headers['content-type'] = 'application/json;charset=utf-8';
   res.writeHead(answer.status ?? 200, headers);
   res.end(body);
 }
 
-/** The gateway's error JSON; FC 3.0 answers with its own smaller shape, FC 2.0 with `ErrorCode`/`ErrorMessage` (what the fc2 SDK reads). */
-function writeError(res: ServerResponse, requestId: string, api: Gateway, host: string, error: ApiFaultError): void {
-  const json =
-    api === 'fc3'
-      ? { Code: error.code, Message: error.message, RequestId: requestId }
-      : api === 'fc2'
-        ? { ErrorCode: error.code, ErrorMessage: error.message, RequestId: requestId }
-        : api === 'eventbridge'
-          ? // What @alicloud/eventbridge's doRequest reads from an error: `code`, `message`, `requestId`.
-            { requestId, code: error.code, message: error.message }
-          : { RequestId: requestId, HostId: host, Code: error.code, Message: error.message, Recommend: `local-cloud: ${error.code}` };
-  writeAnswer(res, requestId, api, { status: error.status, json, headers: error.headers });
+/** The gateway's error JSON (each has the shape its clients read). */
+function writeError(res: ServerResponse, requestId: string, gateway: GatewayParts, host: string, error: ApiFaultError): void {
+  writeAnswer(res, requestId, gateway, { status: error.status, json: gateway.errorBody(error, requestId, host), headers: error.headers });
 }
 
 async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = req.url ?? '/';
-  const api = parts.router.gatewayOf(target);
-  const requestId = api === 'pop' || api === 'eventbridge' ? newRequestId() : newFcRequestId();
+  const gateway = parts.gateways.get(parts.router.gatewayOf(target)) ?? parts.pop;
+  const requestId = gateway.newRequestId();
   const host = firstHeader(req.headers.host) ?? '127.0.0.1';
   const method = (req.method ?? 'GET').toUpperCase();
   let accessKeyId: string | undefined;
@@ -59,12 +74,7 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
     const body = await readBody(req, MAX_BODY);
     const { rawPath, query } = parseTarget(target);
     const received = { method, rawPath, query, headers: req.headers, body, rawTarget: target };
-    const caller =
-      api === 'fc2'
-        ? parts.fc2Gate.check(received)
-        : api === 'eventbridge' && parts.eventBridgeGate
-          ? parts.eventBridgeGate.check(received)
-          : parts.gate.check(received);
+    const caller = gateway.gate.check(received);
     accessKeyId = caller.accessKeyId;
     const { operation, params } = parts.router.route(method, rawPath, req.headers, query, body);
     const request: OperationRequest = { requestId, method, rawPath, params, query, headers: req.headers, body, caller };
@@ -73,8 +83,8 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
       req.socket.destroy();
       return;
     }
-    if (outcome.kind === 'error') writeError(res, requestId, api, host, outcome.error);
-    else writeAnswer(res, requestId, api, outcome.answer);
+    if (outcome.kind === 'error') writeError(res, requestId, gateway, host, outcome.error);
+    else writeAnswer(res, requestId, gateway, outcome.answer);
   } catch (error) {
     const fault =
       error instanceof ApiFaultError
@@ -93,7 +103,7 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
       replayed: false,
       fault: undefined,
     });
-    if (!res.headersSent) writeError(res, requestId, api, host, fault);
+    if (!res.headersSent) writeError(res, requestId, gateway, host, fault);
   }
 }
 

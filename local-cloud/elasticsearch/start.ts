@@ -1,5 +1,4 @@
-import type { FaultEffects } from '../dispatch';
-import type { RunningService, ServiceSetup } from '../service';
+import { defineService, seedPart } from '../service';
 import { ActionTrail, type ActionTrailEvent, type TrailListener } from './action-trail';
 import { DataPlane } from './data-plane';
 import { InstanceStore } from './instances';
@@ -12,7 +11,9 @@ import {
   type Tag,
   type WhiteIpGroup,
 } from './model';
+import type { NetworkOperationName } from './network';
 import { type EsChange, elasticsearchOperations } from './operations';
+import { instanceSeedSchema } from './seed';
 import { privateWhitelist } from './whitelist';
 
 /** A read-only snapshot of an instance, for assertions. */
@@ -68,63 +69,79 @@ function view(r: InstanceRecord): InstanceView {
   };
 }
 
+declare module '../operation' {
+  interface OperationNames extends Record<NetworkOperationName, 'elasticsearch'> {
+    UpdatePrivateNetworkWhiteIps: 'elasticsearch';
+    UpdateAdminPassword: 'elasticsearch';
+    DescribeInstance: 'elasticsearch';
+    ListInstance: 'elasticsearch';
+  }
+}
+
+export interface EsOptions {
+  /** How long an instance stays `activating` after a change (default 2000 ms). */
+  readonly activationMs?: number;
+}
+
 /**
  * Elasticsearch: the control plane (2017-06-13), a data-plane port per instance on demand, and the
- * ActionTrail events of its changes. `parseInstance` checks a seed added after the start.
+ * ActionTrail events of its changes.
  */
-export function startElasticsearch(
-  setup: ServiceSetup,
-  opts: { activationMs: number; parseInstance: (seed: InstanceSeed) => InstanceSeed },
-): RunningService<{ es: EsFacade; trail: TrailFacade }> & { faultEffects: FaultEffects } {
-  const store = new InstanceStore(opts.activationMs);
-  const dataPlane = new DataPlane((id) => store.find(id));
-  const changes: EsChange[] = [];
-  const trail = new ActionTrail(setup.region, setup.accountId);
-  for (const s of setup.seed.instances) store.add(s);
-  return {
-    operations: elasticsearchOperations({ store, dataPlane, changes, trail }),
-    endpointVariables: ['ES_ENDPOINT'],
-    faultEffects: {
-      activate: (id, ms) => {
-        const record = store.find(id);
-        if (record?.status === 'active') store.beginActivation(record, ms);
+export const elasticsearchService = defineService({
+  name: 'elasticsearch',
+  seed: seedPart<'instances', InstanceSeed>('instances', instanceSeedSchema),
+  start: (setup, options: EsOptions) => {
+    const activationMs = options.activationMs ?? 2000;
+    if (!(activationMs >= 0)) throw new Error(`activationMs must be >= 0, got ${activationMs}`);
+    const store = new InstanceStore(activationMs);
+    const dataPlane = new DataPlane((id) => store.find(id));
+    const changes: EsChange[] = [];
+    const trail = new ActionTrail(setup.region, setup.accountId);
+    for (const s of setup.seed) store.add(s);
+    const es: EsFacade = {
+      addInstance: (s) => view(store.add(setup.checkSeed(s, 'instance'))),
+      getInstance: (id) => {
+        const r = store.find(id);
+        return r && view(r);
       },
-    },
-    facades: {
-      es: {
-        addInstance: (s) => view(store.add(opts.parseInstance(s))),
-        getInstance: (id) => {
-          const r = store.find(id);
-          return r && view(r);
-        },
-        instances: () => store.all().map(view),
-        whitelist: (id, groupName = DEFAULT_GROUP) => {
-          const group = store.require(id).groups.find((g) => g.whiteIpType === 'PRIVATE_ES' && g.groupName === groupName);
-          return group && [...group.ips];
-        },
-        effectivePassword: (id) => store.require(id).effectivePassword,
-        setStatus: (id, status, o) => store.setStatus(id, status, o?.forMs),
-        setHealth: (id, health) => {
-          store.require(id).health = health;
-        },
-        waitForActivation: (id) => store.waitForActivation(id),
-        endActivation: (id) => store.endActivation(store.require(id)),
-        settled: () => store.settled(),
-        endpoint: async (id) => {
-          store.require(id);
-          const p = await dataPlane.portFor(id);
-          return { host: '127.0.0.1', port: p, url: `http://127.0.0.1:${p}` };
-        },
-        changes,
+      instances: () => store.all().map(view),
+      whitelist: (id, groupName = DEFAULT_GROUP) => {
+        const group = store.require(id).groups.find((g) => g.whiteIpType === 'PRIVATE_ES' && g.groupName === groupName);
+        return group && [...group.ips];
       },
-      trail: {
-        events: () => trail.events(),
-        subscribe: (listener) => trail.subscribe(listener),
+      effectivePassword: (id) => store.require(id).effectivePassword,
+      setStatus: (id, status, o) => store.setStatus(id, status, o?.forMs),
+      setHealth: (id, health) => {
+        store.require(id).health = health;
       },
-    },
-    close: () => {
-      store.close();
-      return dataPlane.close();
-    },
-  };
-}
+      waitForActivation: (id) => store.waitForActivation(id),
+      endActivation: (id) => store.endActivation(store.require(id)),
+      settled: () => store.settled(),
+      endpoint: async (id) => {
+        store.require(id);
+        const p = await dataPlane.portFor(id);
+        return { host: '127.0.0.1', port: p, url: `http://127.0.0.1:${p}` };
+      },
+      changes,
+    };
+    const trailFacade: TrailFacade = {
+      events: () => trail.events(),
+      subscribe: (listener) => trail.subscribe(listener),
+    };
+    return {
+      operations: elasticsearchOperations({ store, dataPlane, changes, trail }),
+      endpointVariables: ['ES_ENDPOINT'],
+      faultEffects: {
+        activate: (id, ms) => {
+          const record = store.find(id);
+          if (record?.status === 'active') store.beginActivation(record, ms);
+        },
+      },
+      facades: { es, trail: trailFacade },
+      close: () => {
+        store.close();
+        return dataPlane.close();
+      },
+    };
+  },
+});

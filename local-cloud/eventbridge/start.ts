@@ -1,6 +1,14 @@
-import type { RunningService, ServiceSetup } from '../service';
+import { NonceCache } from '../gate';
+import { defineService } from '../service';
 import { EventBusStore, type PublishedEvent } from './bus';
 import { eventBridgeOperations } from './operations';
+import { EventBridgeSignatureGate } from './signature';
+
+declare module '../operation' {
+  interface OperationNames {
+    PutEvents: 'eventbridge';
+  }
+}
 
 /** EventBridge's PutEvents (EVENTBRIDGE_ENDPOINT): buses and every event published, oldest first. */
 export interface EventBridgeFacade {
@@ -12,24 +20,35 @@ export interface EventBridgeFacade {
   clear(): void;
 }
 
-/** EventBridge's data plane: `default` and the custom buses given. */
-export function startEventBridge(
-  setup: ServiceSetup,
-  opts: { buses: readonly string[] },
-): RunningService<{ eventbridge: EventBridgeFacade }> {
-  const buses = new EventBusStore();
-  for (const name of opts.buses) buses.addBus(name);
-  return {
-    operations: eventBridgeOperations(buses, setup.accountId),
-    endpointVariables: ['EVENTBRIDGE_ENDPOINT'],
-    facades: {
-      eventbridge: {
-        addBus: (name) => buses.addBus(name),
-        removeBus: (name) => buses.removeBus(name),
-        events: (name) => buses.events(name),
-        subscribe: (listener) => buses.subscribe(listener),
-        clear: () => buses.clear(),
-      },
-    },
-  };
+export interface EventBridgeOptions {
+  /** Custom EventBridge buses that exist from the start (`default` always does). */
+  readonly eventBuses?: readonly string[];
 }
+
+/** EventBridge's data plane (`/openapi/putEvents`, its own `acs` HMAC-SHA1 signature): `default` and the custom buses given. */
+export const eventBridgeService = defineService({
+  name: 'eventbridge',
+  gateways: {
+    eventbridge: {
+      gate: (setup) => new EventBridgeSignatureGate({ keys: setup.keys, nonces: new NonceCache() }),
+      // What @alicloud/eventbridge's doRequest reads from an error: `code`, `message`, `requestId`.
+      errorBody: (error, requestId) => ({ requestId, code: error.code, message: error.message }),
+    },
+  },
+  start: (setup, options: EventBridgeOptions) => {
+    const buses = new EventBusStore();
+    for (const name of options.eventBuses ?? []) buses.addBus(name);
+    const eventbridge: EventBridgeFacade = {
+      addBus: (name) => buses.addBus(name),
+      removeBus: (name) => buses.removeBus(name),
+      events: (name) => buses.events(name),
+      subscribe: (listener) => buses.subscribe(listener),
+      clear: () => buses.clear(),
+    };
+    return {
+      operations: eventBridgeOperations(buses, setup.accountId),
+      endpointVariables: ['EVENTBRIDGE_ENDPOINT'],
+      facades: { eventbridge },
+    };
+  },
+});

@@ -1,6 +1,17 @@
-import type { RunningService, ServiceSetup } from '../service';
+import { defineService, seedPart } from '../service';
 import { kmsOperations } from './operations';
 import { type Secret, type SecretSeed, SecretStore } from './secrets';
+import { secretSeedSchema } from './seed';
+
+declare module '../operation' {
+  interface OperationNames {
+    CreateSecret: 'kms';
+    DescribeSecret: 'kms';
+    GetSecretValue: 'kms';
+    PutSecretValue: 'kms';
+    UpdateSecretVersionStage: 'kms';
+  }
+}
 
 export interface SecretView {
   readonly secretName: string;
@@ -31,25 +42,24 @@ function secretView(s: Secret): SecretView {
   };
 }
 
-/** KMS (2016-01-20, RPC): the secrets. `parseSecret` checks a seed added after the start. */
-export function startKms(setup: ServiceSetup, opts: { parseSecret: (seed: SecretSeed) => SecretSeed }): RunningService<{ kms: KmsFacade }> {
-  const secrets = new SecretStore(setup.region, setup.accountId);
-  for (const s of setup.seed.secrets) secrets.seed(s);
-  return {
-    operations: kmsOperations(secrets),
-    endpointVariables: ['KMS_ENDPOINT'],
-    facades: {
-      kms: {
-        addSecret: (s) => secretView(secrets.seed(opts.parseSecret(s))),
-        getSecret: (name) => {
-          const s = secrets.find(name);
-          return s && secretView(s);
-        },
-        value: (name, stage = 'ACSCurrent') => {
-          const s = secrets.find(name);
-          return s && secrets.holderOf(s, stage)?.secretData;
-        },
+/** KMS (2016-01-20, RPC): the secrets. */
+export const kmsService = defineService({
+  name: 'kms',
+  seed: seedPart<'secrets', SecretSeed>('secrets', secretSeedSchema),
+  start: (setup) => {
+    const secrets = new SecretStore(setup.region, setup.accountId);
+    for (const s of setup.seed) secrets.seed(s);
+    const kms: KmsFacade = {
+      addSecret: (s) => secretView(secrets.seed(setup.checkSeed(s, 'secret'))),
+      getSecret: (name) => {
+        const s = secrets.find(name);
+        return s && secretView(s);
       },
-    },
-  };
-}
+      value: (name, stage = 'ACSCurrent') => {
+        const s = secrets.find(name);
+        return s && secrets.holderOf(s, stage)?.secretData;
+      },
+    };
+    return { operations: kmsOperations(secrets), endpointVariables: ['KMS_ENDPOINT'], facades: { kms } };
+  },
+});
