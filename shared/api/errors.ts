@@ -31,6 +31,27 @@ export class ApiError extends Error {
 }
 
 /**
+ * A Tablestore call failed: to es-guard's caller a 502 with the Tablestore code (the change store is
+ * es-guard's own dependency; nothing the caller sent can fix it). `httpStatus` is Tablestore's answer.
+ */
+export class TablestoreError extends EsGuardError {
+  constructor(
+    code: string,
+    readonly httpStatus: number | undefined,
+    message: string,
+  ) {
+    super(502, code, message);
+  }
+}
+
+/** The row's condition (existence or a column condition) did not hold: nothing was written. */
+export class TablestoreConditionFailedError extends TablestoreError {
+  constructor(message: string) {
+    super('OTSConditionCheckFail', 403, message);
+  }
+}
+
+/**
  * An instance whose status no wait can change into `active`: `inactive` (the SDK's remarks call it
  * "freeze (inactive)"), `invalid`, or a status es-guard does not know (`unknown` included). Refused at
  * once, without Retry-After: waiting out the deadline would only delay the same answer.

@@ -14,7 +14,7 @@ export type { EcsInstance } from './ecs';
 export { EcsApi } from './ecs';
 export type { InstanceDescription, InstanceStatus, ModifyMode, Tag, WhiteIpGroup, WhitelistBody } from './elasticsearch';
 export { ElasticsearchApi } from './elasticsearch';
-export { ApiError, instanceNotWritable } from './errors';
+export { ApiError, instanceNotWritable, TablestoreConditionFailedError } from './errors';
 export { FcApi } from './fc';
 export type { SecretValue } from './kms';
 export { KmsApi } from './kms';
@@ -80,5 +80,5 @@ function lazily<T extends object>(make: { readonly [K in keyof T]: () => T[K] })
 export type { EventBridgeOptions, EventToPut, PutEventsEntry, PutEventsResult } from './eventbridge';
 export { EventBridgeApi } from './eventbridge';
 export type { TsColumnCondition, TsCondition, TsPrimaryKey, TsRow, TsValue } from './tablestore';
-export { isRetryableTablestoreError, TablestoreApi, TablestoreConditionFailedError } from './tablestore';
+export { isRetryableTablestoreError, TablestoreApi } from './tablestore';
 export { toCallerError } from './to-caller-error';

@@ -11,7 +11,7 @@
  */
 import type * as Sdk from 'tablestore';
 import type { CredentialSource } from '../credentials';
-import { EsGuardError } from '../errors';
+import { TablestoreConditionFailedError, TablestoreError } from './errors';
 
 export type TsValue = string | number | boolean;
 export type TsPrimaryKey = readonly (readonly [name: string, value: string | 'INF_MIN' | 'INF_MAX'])[];
@@ -30,27 +30,6 @@ export type TsColumnCondition =
 export interface TsCondition {
   readonly row: 'IGNORE' | 'EXPECT_EXIST' | 'EXPECT_NOT_EXIST';
   readonly column?: TsColumnCondition;
-}
-
-/**
- * A Tablestore call failed: to es-guard's caller a 502 with the Tablestore code (the change store is
- * es-guard's own dependency; nothing the caller sent can fix it). `httpStatus` is Tablestore's answer.
- */
-export class TablestoreError extends EsGuardError {
-  constructor(
-    code: string,
-    readonly httpStatus: number | undefined,
-    message: string,
-  ) {
-    super(502, code, message);
-  }
-}
-
-/** The row's condition (existence or a column condition) did not hold: nothing was written. */
-export class TablestoreConditionFailedError extends TablestoreError {
-  constructor(message: string) {
-    super('OTSConditionCheckFail', 403, message);
-  }
 }
 
 const KNOWN_CODE = /\bOTS[A-Za-z]+\b/;

@@ -5,5 +5,6 @@
 export { allowedInstanceIds, assertInstanceAllowed, isInstanceAllowed } from './allow-list';
 export type { Service } from './endpoints';
 export { endpointFor, regionOf } from './endpoints';
+export { ConfigError } from './errors';
 export type { Env } from './settings';
-export { boolSetting, ConfigError, intSetting, listSetting, stringSetting } from './settings';
+export { boolSetting, intSetting, listSetting, stringSetting } from './settings';

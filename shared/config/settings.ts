@@ -1,14 +1,7 @@
-import { EsGuardError } from '../errors';
+import { ConfigError } from './errors';
 
 /** The environment a function reads its settings from: `process.env`, or a test's own object. */
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/** A deployment setting is wrong: the operator, not the caller, must fix it. */
-export class ConfigError extends EsGuardError {
-  constructor(variable: string, rule: string) {
-    super(500, 'InvalidConfiguration', `environment variable ${variable}: ${rule}`);
-  }
-}
 
 const present = (env: Env, name: string): string | undefined => {
   const v = env[name]?.trim();

@@ -1,5 +1,6 @@
 /** Outgoing HTTP(S) with keep-alive, one deadline per exchange and a bounded answer. */
 
+export { TransportError } from './errors';
 export { firstHeader } from './headers';
 export type { HttpResponse } from './send';
-export { send, TransportError } from './send';
+export { send } from './send';

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { TransportError } from './errors';
 
 /** A request es-guard sends (to a cloud API or a cluster), not one a trigger delivered. */
 export interface OutgoingRequest {
@@ -16,16 +17,6 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: Buffer;
-}
-
-/** The request never produced a complete answer: the caller may retry (with the same idempotency token). */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'TransportError';
-    this.code = code;
-  }
 }
 
 // Keep-alive agents are the measured difference between ~117 µs and ~585 µs a call (fetch) on loopback;
