@@ -4,11 +4,11 @@ import * as $ES from '@alicloud/elasticsearch20170613';
 import type { ActionTrailEvent, LocalCloud, WhiteIpGroup } from '../../local-cloud';
 import type { FcContext } from '../../shared/triggers';
 import { esClient } from '../local-cloud/support';
+import type { Handler } from '../support/fc';
 import { httpEvent, timerEvent } from '../support/fc';
 import { contextFor, event, type HttpAnswer, httpAnswer } from '../support/functions';
 
 const requireBundle = createRequire(__filename);
-export type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
 /** dist/lockdown/index.js as FC runs it (`npm run build` first; `npm test` does). */
 export function loadLockdown(): Handler {
@@ -105,3 +105,5 @@ export function policy(instanceIds: readonly string[], extra: Record<string, unk
     ],
   });
 }
+
+export type { Handler } from '../support/fc';

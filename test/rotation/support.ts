@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { type CallHold, type HookedCall, type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { ApiClient, ElasticsearchApi, KmsApi } from '../../shared/api';
 import type { FcContext } from '../../shared/triggers';
+import type { Handler } from '../support/fc';
 import { loadBundle } from '../support/functions';
 
 const root = join(__dirname, '..', '..');
-
-export type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
 export interface Bundle {
   readonly file: string;
@@ -242,3 +241,5 @@ handler(Buffer.from(process.argv[3], 'base64'), JSON.parse(process.argv[4])).the
     });
   });
 }
+
+export type { Handler } from '../support/fc';
