@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signRequest } from '../../shared/signing';
-import { sha256Hex } from '../../shared/signing/signer';
-import { buildCanonicalRequest, EMPTY_SHA256 } from '../../shared/signing/signer';
+import { buildCanonicalRequest, EMPTY_SHA256, sha256Hex } from '../../shared/signing/signer';
 
 // Alibaba Cloud's published V3 example (the "signature method" page); the official SDK reproduces it.
 describe('ACS3-HMAC-SHA256 published test vector', () => {

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessKey, ReceivedRequest } from '../../shared/signing';
 import { acsEncode, signRequest, verifyRequest } from '../../shared/signing';
-import { sha256Hex } from '../../shared/signing/signer';
-import { formatAcsDate } from '../../shared/signing/signer';
+import { formatAcsDate, sha256Hex } from '../../shared/signing/signer';
 import type { VerifyPolicy, VerifyResult } from '../../shared/signing/verifier';
 import {
   accessKeyIdArb,
