@@ -333,7 +333,7 @@ async function viaEvents(d: Dice, keys: readonly Key[], single: boolean): Promis
     if (!expectFailure && out.error && !excused)
       mismatch(`${label} ${events.length} events: unexpected failure ${out.error.status} ${out.error.message}`);
     if (expectFailure) {
-      if (!out.error || out.error.status !== 400)
+      if (out.error?.status !== 400)
         mismatch(
           `${label}: expected a 400 naming ${refused.join(',')}, got ${out.error ? `${out.error.status} ${out.error.message}` : 'success'}`,
         );

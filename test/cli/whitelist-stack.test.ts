@@ -77,7 +77,7 @@ describe('npm start banner and the CLI', () => {
   it('prints the Tablestore endpoint and instance; whitelist append with --stack works against it', async () => {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local-cloud/stack.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20'],
+      ['--import', 'tsx', 'local-cloud/commands/start.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20'],
       {
         cwd: ROOT,
         env: { ...process.env, ESGUARD_LOCAL_ACCESS_KEY_ID: '', ESGUARD_LOCAL_ACCESS_KEY_SECRET: '' },

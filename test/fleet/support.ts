@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import type { LocalCloud } from '../../local-cloud';
-import type { FcContext } from '../../shared/triggers';
+import type { Handler } from '../support/fc';
 import { loadBundle, registerBundle } from '../support/functions';
+import { captureStreams } from '../support/stdout';
 
 const root = join(__dirname, '..', '..');
-
-export type Handler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
 export interface Bundles {
   readonly dir: string;
@@ -185,8 +184,8 @@ export function currentPassword(cloud: LocalCloud, secretName: string): string |
 }
 
 /**
- * Takes over stdout (where the functions' JSON logs go) until `stop()`. `mark()` and the `from` arguments
- * let a test look at what one call wrote.
+ * Takes over stdout (where the functions' JSON logs go) until `stop()`, through the suites' one capture
+ * (test/support/stdout.ts). `mark()` and the `from` arguments let a test look at what one call wrote.
  */
 export function captureLogs(): {
   mark(): number;
@@ -195,11 +194,7 @@ export function captureLogs(): {
   stop(): void;
 } {
   const chunks: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+  const stop = captureStreams([process.stdout], (text) => chunks.push(text));
   const text = (from = 0): string => chunks.slice(from).join('');
   return {
     mark: () => chunks.length,
@@ -209,8 +204,8 @@ export function captureLogs(): {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
-    stop: () => {
-      process.stdout.write = original;
-    },
+    stop,
   };
 }
+
+export type { Handler } from '../support/fc';

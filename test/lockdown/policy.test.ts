@@ -3,7 +3,7 @@ import { ValidationError } from '../../shared/errors';
 import { computeDrift, type ExposureDescription } from '../../shared/lockdown/drift';
 import { planFor } from '../../shared/lockdown/plan';
 import { parsePolicy } from '../../shared/lockdown/policy';
-import { whitelistSettings } from '../../shared/whitelist/settings';
+import { whitelistSettings } from '../../shared/whitelist';
 
 /*
  * The policy's own rules (issue 15: private only, minimum prefix, never open to all, maximum entries, keep)
