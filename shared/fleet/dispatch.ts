@@ -1,6 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { backoffDelay } from '../api';
-import { DispatchError, type InvokeRequest, type Invoker } from './invoker';
+import { DispatchError } from './errors';
+import type { InvokeRequest, Invoker } from './invoker';
 
 export type DispatchResult =
   | { readonly kind: 'dispatched'; readonly requestId: string | undefined; readonly attempts: number }

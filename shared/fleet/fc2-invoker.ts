@@ -1,5 +1,6 @@
 import { type CredentialSource, classifyCode, isRetryable } from '../api';
-import { DispatchError, type Invoker } from './invoker';
+import { DispatchError } from './errors';
+import type { Invoker } from './invoker';
 
 type Fc2Client = InstanceType<typeof import('@alicloud/fc2')>;
 

@@ -1,5 +1,6 @@
 import { ApiError, type FcApi, retryReason } from '../api';
-import { DispatchError, type Invoker } from './invoker';
+import { DispatchError } from './errors';
+import type { Invoker } from './invoker';
 
 /** FC 3.0 InvokeFunction (2023-03-30) through the shared V3 signer: `x-fc-async-task-id`. */
 export function fc3Invoker(fc: FcApi): Invoker {

@@ -16,19 +16,6 @@ export interface InvokeRequest {
 /** FC queued it (`requestId`), or it already holds a task with this id (409). */
 export type InvokeOutcome = { readonly kind: 'queued'; readonly requestId: string | undefined } | { readonly kind: 'exists' };
 
-/** A failed invocation attempt, with whether another attempt may succeed. */
-export class DispatchError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    cause?: unknown,
-  ) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'DispatchError';
-  }
-}
-
 /** One attempt, no retries of its own: `dispatch` retries, so it can tell a first 409 from a 409 after a lost answer. */
 export interface Invoker {
   /** The FC API it calls (FLEET_TRANSPORT). */

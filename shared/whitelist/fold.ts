@@ -1,7 +1,8 @@
 import type { EcsApi } from '../api';
 import { EsGuardError } from '../errors';
+import { RuleViolationError } from './errors';
 import { assertEntryAllowed, assertSizeAllowed, assertTotalAllowed } from './guardrails';
-import { applyChange, type Groups, type Outcome as RuleOutcome, RuleViolationError } from './model';
+import { applyChange, type Groups, type Outcome as RuleOutcome } from './model';
 import type { ChangeSpec, Outcome, Plan, StoredChange } from './records';
 import type { WhitelistSettings } from './settings';
 import { tolerantCanonical } from './view';

@@ -1,4 +1,5 @@
 import type { ModifyMode, WhiteIpGroup } from '../api';
+import { RuleViolationError } from './errors';
 
 /**
  * The seed's rules for UpdatePrivateNetworkWhiteIps as a pure function over the PRIVATE_ES groups. The
@@ -26,18 +27,6 @@ export interface Outcome {
   readonly removed: readonly string[];
   readonly groupCreated: boolean;
   readonly groupDeleted: boolean;
-}
-
-/** A seed rule the change breaks; `code` is what the real service answers. */
-export class RuleViolationError extends Error {
-  constructor(
-    readonly code: 'NotFound' | 'InvalidParameter',
-    readonly rule: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RuleViolationError';
-  }
 }
 
 export function groupNameOf(target: Target): string {

@@ -3,8 +3,9 @@ import { type ElasticsearchApi, type InstanceDescription, toCallerError } from '
 import { NotFoundError, ValidationError } from '../errors';
 import { waitForActive } from '../instance';
 import type { Logger } from '../logging';
+import { RuleViolationError } from './errors';
 import { assertEntriesAllowed, assertInstanceAllowed, assertSizeAllowed } from './guardrails';
-import { applyChange as applyRules, type Outcome, RuleViolationError } from './model';
+import { applyChange as applyRules, type Outcome } from './model';
 import type { Plan } from './records';
 import type { SourcedChange as CoalescedChange } from './requests';
 import type { WhitelistSettings } from './settings';

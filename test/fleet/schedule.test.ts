@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../shared/fleet/dispatch';
-import { DispatchError, type InvokeOutcome, type Invoker } from '../../shared/fleet/invoker';
+import { DispatchError } from '../../shared/fleet/errors';
+import type { InvokeOutcome, Invoker } from '../../shared/fleet/invoker';
 import { effectiveWindow, fleetTaskId, rotationPeriod, startOffsets } from '../../shared/fleet/schedule';
 import { fleetSettings } from '../../shared/fleet/settings';
 
