@@ -56,3 +56,26 @@ export function applyGroupChange(groups: readonly WhiteIpGroup[], change: GroupC
     }
   }
 }
+
+/**
+ * A list parameter's entries as both whitelist APIs read them: strings, blanks dropped, each a valid
+ * address or CIDR block, repeats (by address) kept once in first-seen order. `check` adds the API's own
+ * rule for an entry (which addresses the list takes), throwing its InvalidParameter.
+ */
+export function listEntries(field: string, value: unknown, check: (ip: string, key: string) => void): string[] {
+  if (!Array.isArray(value)) throw invalidParameter(`${field} must be an array of IP addresses or CIDR blocks.`);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const item of value) {
+    if (typeof item !== 'string') throw invalidParameter(`${field} must contain only strings.`);
+    const ip = item.trim();
+    if (ip === '') continue;
+    const key = entryKey(ip);
+    if (key === undefined) throw invalidParameter(`${field} contains "${ip}", which is not a valid IPv4/IPv6 address or CIDR block.`);
+    check(ip, key);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(ip);
+  }
+  return out;
+}

@@ -1,8 +1,7 @@
 import { invalidParameter } from '../errors';
-import { entryKey } from '../ip';
 import { type Operation, roa } from '../operation';
 import { jsonBody } from '../request';
-import { applyGroupChange } from './group-rules';
+import { applyGroupChange, listEntries } from './group-rules';
 import { DEFAULT_GROUP, type ModifyMode, WHITE_IP_TYPES, type WhiteIpGroup, type WhiteIpType } from './model';
 import type { NetworkContext, NetworkOperationName } from './network';
 
@@ -47,16 +46,8 @@ function isPrivate(key: string): boolean {
 }
 
 function cleanIps(field: string, value: unknown, type: WhiteIpType): string[] {
-  if (!Array.isArray(value)) throw invalidParameter(`${field} must be an array of IP addresses or CIDR blocks.`);
-  const out: string[] = [];
-  const seen = new Set<string>();
   const wantsPrivate = type.startsWith('PRIVATE');
-  for (const item of value) {
-    if (typeof item !== 'string') throw invalidParameter(`${field} must contain only strings.`);
-    const ip = item.trim();
-    if (ip === '') continue;
-    const key = entryKey(ip);
-    if (key === undefined) throw invalidParameter(`${field} contains "${ip}", which is not a valid IPv4/IPv6 address or CIDR block.`);
+  return listEntries(field, value, (ip, key) => {
     // The SDK's remarks: public whitelists take no private addresses, private whitelists no public ones.
     if (!isAll(key) && isPrivate(key) !== wantsPrivate) {
       throw invalidParameter(
@@ -64,11 +55,7 @@ function cleanIps(field: string, value: unknown, type: WhiteIpType): string[] {
           `${wantsPrivate ? 'public' : 'private'} IP addresses.`,
       );
     }
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(ip);
-  }
-  return out;
+  });
 }
 
 const LIST_TYPES: Readonly<Record<string, WhiteIpType>> = {

@@ -1,6 +1,6 @@
 import { invalidParameter } from '../errors';
 import { entryKey, hasHostBits, isPrivateEntry } from '../ip';
-import { applyGroupChange } from './group-rules';
+import { applyGroupChange, listEntries } from './group-rules';
 import { DEFAULT_GROUP, type ModifyMode, type WhiteIpGroup } from './model';
 
 export type WhitelistTarget = { readonly kind: 'list' } | { readonly kind: 'group'; readonly groupName: string };
@@ -28,26 +28,14 @@ export function parseModifyMode(value: string | undefined): ModifyMode {
  * entries being added; a Delete names what to remove (host bits masked), which can only narrow access.
  */
 function cleanIps(field: string, value: unknown, adding: boolean): string[] {
-  if (!Array.isArray(value)) throw invalidParameter(`${field} must be an array of IP addresses or CIDR blocks.`);
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (const item of value) {
-    if (typeof item !== 'string') throw invalidParameter(`${field} must contain only strings.`);
-    const ip = item.trim();
-    if (ip === '') continue;
-    const key = entryKey(ip);
-    if (key === undefined) throw invalidParameter(`${field} contains "${ip}", which is not a valid IPv4/IPv6 address or CIDR block.`);
+  return listEntries(field, value, (ip) => {
     if (adding && hasHostBits(ip))
       throw invalidParameter(`${field} contains "${ip}", a CIDR block with host bits set; give its network address.`);
     if (adding && !isPrivateEntry(ip))
       throw invalidParameter(
         `${field} contains "${ip}", a public address; the private network whitelist does not accept public IP addresses.`,
       );
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(ip);
-  }
-  return out;
+  });
 }
 
 /**
