@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeApi } from '../api';
 import type { Env } from '../config';
-import { endpointFor, regionOf } from '../config';
+import { ConfigError, endpointFor, intSetting, regionOf } from '../config';
 import { credentialsFor } from '../credentials';
 import { logger } from '../logging';
 import { isSecretKey, redactValue } from '../redaction';
@@ -75,7 +75,7 @@ export async function publishOutcome(outcome: Outcome, options: PublishOptions =
       return { published: false, reason: 'invalid-configuration', code: 'InvalidOutcomeType' };
     }
     const ctx = (options.context ?? {}) as { region?: string; accountId?: string };
-    const timeoutMs = boundedInt(env['OUTCOME_TIMEOUT_MS'], 3_000, 100, 60_000);
+    const timeoutMs = intSetting(env, 'OUTCOME_TIMEOUT_MS', 3_000, { min: 100, max: 60_000 });
     const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs);
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
@@ -126,6 +126,11 @@ export async function publishOutcome(outcome: Outcome, options: PublishOptions =
     });
     return { published: true, eventId: entry.eventId ?? id, requestId: result.requestId };
   } catch (error) {
+    // A wrong setting is the operator's to fix, as a wrong bus name is: said once as an error, never thrown.
+    if (error instanceof ConfigError) {
+      log.error(`outcome not published: ${error.message}`, { type: outcome.type });
+      return { published: false, reason: 'invalid-configuration', code: error.code };
+    }
     const code =
       typeof (error as { code?: unknown }).code === 'string'
         ? (error as { code: string }).code
@@ -146,9 +151,4 @@ export function publishDeadline(context: { function?: { timeout?: number } } | u
   const timeoutSec = context?.function?.timeout;
   const budgetMs = typeof timeoutSec === 'number' && timeoutSec > 0 ? timeoutSec * 1000 : 60_000;
   return startedAt + budgetMs - Math.min(1_500, Math.floor(budgetMs * 0.05));
-}
-
-function boundedInt(text: string | undefined, fallback: number, min: number, max: number): number {
-  const n = text === undefined || text === '' ? Number.NaN : Number(text);
-  return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
 }

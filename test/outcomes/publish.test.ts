@@ -110,6 +110,13 @@ describe('publishOutcome', () => {
       { context: context(), env: { ...cloud.env, OUTCOME_EVENT_BUS: 'bad bus!' } },
     );
     expect(badBus).toMatchObject({ published: false, reason: 'invalid-configuration' });
+    for (const value of ['abc', '50', '600000', '1.5']) {
+      const badTimeout = await publishOutcome(
+        { type: 'es-guard:x:y', subject: 's', data: {} },
+        { context: context(), env: { ...cloud.env, OUTCOME_EVENT_BUS: BUS, OUTCOME_TIMEOUT_MS: value } },
+      );
+      expect(badTimeout, value).toEqual({ published: false, reason: 'invalid-configuration', code: 'InvalidConfiguration' });
+    }
     const noAccount = await publishOutcome(
       { type: 'es-guard:x:y', subject: 's', data: {} },
       { context: context(), env: { OUTCOME_EVENT_BUS: BUS } },
