@@ -11,12 +11,10 @@ import type { AddressInfo } from 'node:net';
 import type { KeyStore } from '../gate';
 import { decodeRow, encodePrimaryKey, encodeRows, type PkColumn, PlainBufferError } from './plainbuffer';
 import { Direction, decode, encode } from './protocol';
-import { type Condition, invalid, OtsError, Table, type TableSchema, tableMissing } from './table';
+import { type Condition, invalid, MAX_SCANNED, OtsError, Table, type TableSchema, tableMissing } from './table';
 
 /** Request bodies larger than this are refused (OTSRequestBodyTooLarge; the page gives no number, *assumed* 5 MB). */
 const MAX_BODY = 5 * 1024 * 1024;
-/** GetRange returns at most 5000 rows a call (Tablestore's GetRange page). */
-const MAX_RANGE_ROWS = 5000;
 const SKEW_MS = 15 * 60_000;
 
 export interface TablestoreCall {
@@ -59,6 +57,7 @@ interface RangeRequest {
   limit?: number;
   inclusiveStartPrimaryKey: Buffer;
   exclusiveEndPrimaryKey: Buffer;
+  filter?: Buffer;
 }
 
 const consumed = (read: number, write: number) => ({ capacityUnit: { read, write } });
@@ -143,8 +142,9 @@ export async function startTablestore(opts: TablestoreOptions): Promise<Tablesto
       const req = decode<RangeRequest>('GetRangeRequest', body);
       const start: readonly PkColumn[] = rowOf(req.inclusiveStartPrimaryKey, 'inclusive_start_primary_key').primaryKey;
       const end: readonly PkColumn[] = rowOf(req.exclusiveEndPrimaryKey, 'exclusive_end_primary_key').primaryKey;
-      const limit = Math.min(req.limit && req.limit > 0 ? req.limit : MAX_RANGE_ROWS, MAX_RANGE_ROWS);
-      const { rows, next } = tableOf(req.tableName).range(start, end, req.direction === Direction.BACKWARD, limit, req.columnsToGet);
+      const limit = Math.min(req.limit && req.limit > 0 ? req.limit : MAX_SCANNED, MAX_SCANNED);
+      const backward = req.direction === Direction.BACKWARD;
+      const { rows, next } = tableOf(req.tableName).range(start, end, backward, limit, req.columnsToGet, req.filter);
       return encode('GetRangeResponse', {
         consumed: consumed(Math.max(1, rows.length), 0),
         rows: encodeRows(rows),

@@ -79,14 +79,30 @@ interface DecodedFilter {
   filter: Buffer;
 }
 
+/** Rows one GetRange call reads at most (Tablestore's GetRange page: 5,000 rows), whether a filter keeps them or not. */
+export const MAX_SCANNED = 5000;
+
 export interface Condition {
   readonly rowExistence: number;
   readonly columnCondition?: Buffer | undefined;
 }
 
+/** First index of `sorted` whose key is not below `pk`: a range starts where the service seeks to, not at the table's first row. */
+function lowerBound(sorted: readonly Row[], pk: readonly PkColumn[]): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePk(sorted[mid]!.primaryKey, pk) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Table {
   private readonly rows = new Map<string, Row>();
-  private sorted: Row[] | undefined;
+  /** Every row in primary-key order, kept in order as rows come and go. */
+  private readonly sorted: Row[] = [];
 
   constructor(readonly schema: TableSchema) {}
 
@@ -127,7 +143,9 @@ export class Table {
       if (c.value === undefined || c.op !== undefined) throw invalid('PutRow takes column values only.');
       next.cells.set(c.name, { value: c.value, timestamp: c.timestamp ?? now });
     }
-    if (!this.rows.has(key)) this.sorted = undefined;
+    const existing = this.rows.get(key);
+    if (existing) this.sorted[lowerBound(this.sorted, pk)] = next;
+    else this.sorted.splice(lowerBound(this.sorted, pk), 0, next);
     this.rows.set(key, next);
   }
 
@@ -153,7 +171,7 @@ export class Table {
       }
     }
     if (!existing) {
-      this.sorted = undefined;
+      this.sorted.splice(lowerBound(this.sorted, pk), 0, row);
       this.rows.set(key, row);
     }
   }
@@ -162,29 +180,36 @@ export class Table {
     this.checkPk(pk);
     const key = keyOf(pk);
     this.check(this.rows.get(key), condition);
-    if (this.rows.delete(key)) this.sorted = undefined;
+    if (this.rows.delete(key)) this.sorted.splice(lowerBound(this.sorted, pk), 1);
   }
 
-  /** Rows in [start, end) (or (end, start] backwards), at most `limit`, and the key to go on from. */
+  /**
+   * Rows in [start, end) (or (end, start] backwards) that pass `filter`, at most `limit`, and the key to go
+   * on from. A call scans at most MAX_SCANNED rows whether they pass or not (GetRange with a filter: when
+   * none of the scanned rows passes, the answer has no rows and a next key).
+   */
   range(
     start: readonly PkColumn[],
     end: readonly PkColumn[],
     backward: boolean,
     limit: number,
     columns?: readonly string[],
+    filter?: Buffer,
   ): { rows: StoredRow[]; next: readonly PkColumn[] | undefined } {
     this.checkPk(start, true);
     this.checkPk(end, true);
-    this.sorted ??= [...this.rows.values()].sort((a, b) => comparePk(a.primaryKey, b.primaryKey));
-    const inRange = (r: Row) =>
-      backward
-        ? comparePk(r.primaryKey, start) <= 0 && comparePk(r.primaryKey, end) > 0
-        : comparePk(r.primaryKey, start) >= 0 && comparePk(r.primaryKey, end) < 0;
-    const list = backward ? [...this.sorted].reverse() : this.sorted;
+    const decoded = filter && filter.length > 0 ? decode<DecodedFilter>('filter.proto.Filter', filter) : undefined;
     const out: StoredRow[] = [];
-    for (const r of list) {
-      if (!inRange(r)) continue;
-      if (out.length === limit) return { rows: out, next: r.primaryKey };
+    // Forward: from the first key >= start up to end; backward: from the last key <= start down to the first > end.
+    const step = backward ? -1 : 1;
+    let i = lowerBound(this.sorted, start);
+    if (backward && (i === this.sorted.length || comparePk(this.sorted[i]!.primaryKey, start) > 0)) i -= 1;
+    for (let scanned = 0; i >= 0 && i < this.sorted.length; i += step) {
+      const r = this.sorted[i]!;
+      if (backward ? comparePk(r.primaryKey, end) <= 0 : comparePk(r.primaryKey, end) >= 0) break;
+      if (out.length === limit || scanned === MAX_SCANNED) return { rows: out, next: r.primaryKey };
+      scanned += 1;
+      if (decoded && !matches(decoded, r)) continue;
       out.push(stored(r, columns));
     }
     return { rows: out, next: undefined };
@@ -192,7 +217,7 @@ export class Table {
 
   /** For tests: every row, in primary-key order, as plain values. */
   dump(): StoredRow[] {
-    return [...this.rows.values()].sort((a, b) => comparePk(a.primaryKey, b.primaryKey)).map((r) => stored(r));
+    return this.sorted.map((r) => stored(r));
   }
 }
 
