@@ -149,13 +149,17 @@ export class TablestoreApi {
     await this.run((ts, c) => c.deleteRow({ tableName: table, condition: conditionOf(ts, condition), primaryKey: pkOf(ts, pk) }));
   }
 
-  /** Every row in [start, end), following next_start_primary_key until the range is exhausted or `max` rows are read. */
+  /**
+   * Every row in [start, end) that passes `opts.filter` (applied by the service, so rows it drops are not
+   * sent), following next_start_primary_key until the range is exhausted or `opts.max` rows are read.
+   */
   async getRange(
     table: string,
     start: TsPrimaryKey,
     end: TsPrimaryKey,
-    max = Number.POSITIVE_INFINITY,
+    opts: { readonly max?: number; readonly filter?: TsColumnCondition } = {},
   ): Promise<{ pk: Record<string, string>; row: TsRow }[]> {
+    const max = opts.max ?? Number.POSITIVE_INFINITY;
     return this.run(async (ts, c) => {
       const out: { pk: Record<string, string>; row: TsRow }[] = [];
       let from: unknown = pkOf(ts, start);
@@ -167,6 +171,7 @@ export class TablestoreApi {
           exclusiveEndPrimaryKey: pkOf(ts, end),
           maxVersions: 1,
           limit: Math.min(5000, Math.max(1, max - out.length)),
+          ...(opts.filter && { columnFilter: columnCondition(ts, opts.filter) }),
         });
         for (const r of res.rows)
           out.push({ pk: Object.fromEntries((r.primaryKey ?? []).map((p) => [p.name, String(p.value)])), row: attributes(r) });

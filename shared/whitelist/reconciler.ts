@@ -79,6 +79,9 @@ export async function tryAcquire(deps: ReconcilerDeps, instanceId: string, onHel
  */
 export async function reconcile(deps: ReconcilerDeps, instanceId: string, lease: Lease): Promise<void> {
   const keeper = new LeaseKeeper(deps, instanceId, lease);
+  // Released once nothing is pending: releasing again on the way out would write the same row again (or
+  // fail its epoch condition once another holder took the lease), so it is skipped.
+  let released = false;
   try {
     for (;;) {
       if (keeper.lost || Date.now() >= deps.deadline) return;
@@ -94,6 +97,7 @@ export async function reconcile(deps: ReconcilerDeps, instanceId: string, lease:
       let pending = await deps.store.pending(instanceId);
       if (pending.length === 0) {
         await deps.store.release(instanceId, lease);
+        released = true;
         keeper.stop();
         // A change recorded while the lease was being released saw it held and waits: look once more.
         pending = await deps.store.pending(instanceId);
@@ -155,7 +159,7 @@ export async function reconcile(deps: ReconcilerDeps, instanceId: string, lease:
     }
   } finally {
     keeper.stop();
-    if (!keeper.lost) await deps.store.release(instanceId, lease).catch(() => undefined);
+    if (!keeper.lost && !released) await deps.store.release(instanceId, lease).catch(() => undefined);
   }
 }
 

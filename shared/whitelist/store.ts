@@ -1,4 +1,4 @@
-import { type TablestoreApi, TablestoreConditionFailedError, type TsPrimaryKey, type TsRow } from '../api';
+import { type TablestoreApi, TablestoreConditionFailedError, type TsColumnCondition, type TsPrimaryKey, type TsRow } from '../api';
 import type { Groups } from './model';
 import type { ChangeSpec, NewChange, Outcome, StoredChange } from './records';
 import { fingerprintOf } from './records';
@@ -41,6 +41,9 @@ const key = (instanceId: string, k: string): TsPrimaryKey => [
   ['instance', instanceId],
   ['key', k],
 ];
+
+/** A record whose `state` is still `pending` (every record is written with a state). */
+const PENDING: TsColumnCondition = { column: 'state', op: 'EQUAL', value: 'pending' };
 
 const str = (row: TsRow, name: string): string | undefined => (typeof row[name] === 'string' ? (row[name] as string) : undefined);
 const num = (row: TsRow, name: string): number | undefined => (typeof row[name] === 'number' ? (row[name] as number) : undefined);
@@ -94,9 +97,12 @@ export class ChangeStore {
     return row && changeOf(instanceId, id, row);
   }
 
-  /** Every change of the instance not yet decided. */
+  /**
+   * Every change of the instance not yet decided. The service drops the decided ones (records stay until
+   * the table's TTL, so they outnumber the pending ones): only pending rows are sent and parsed.
+   */
   async pending(instanceId: string): Promise<StoredChange[]> {
-    const rows = await this.api.getRange(this.table, key(instanceId, 'c:'), key(instanceId, 'c;'));
+    const rows = await this.api.getRange(this.table, key(instanceId, 'c:'), key(instanceId, 'c;'), { filter: PENDING });
     return rows.filter((r) => r.row['state'] === 'pending').map((r) => changeOf(instanceId, (r.pk['key'] ?? '').slice(2), r.row));
   }
 
