@@ -6,19 +6,16 @@ import { ElasticsearchApi } from './elasticsearch';
 import { FcApi } from './fc';
 import { KmsApi } from './kms';
 
-export type { ErrorClass } from './classify';
 export { classify, classifyCode, isFinal, isRetryable } from './classify';
-export type { ApiRequest, ApiResponse, CallOptions, CredentialSource, RetryEvent } from './client';
+export type { CallOptions, CredentialSource, RetryEvent } from './client';
 export { ApiClient, path } from './client';
-export type { EcsInstance } from './ecs';
 export { EcsApi } from './ecs';
-export type { InstanceDescription, InstanceStatus, ModifyMode, Tag, WhiteIpGroup, WhitelistBody } from './elasticsearch';
+export type { InstanceDescription, ModifyMode, Tag, WhiteIpGroup } from './elasticsearch';
 export { ElasticsearchApi } from './elasticsearch';
 export { ApiError, instanceNotWritable, TablestoreConditionFailedError } from './errors';
 export { FcApi } from './fc';
 export type { SecretValue } from './kms';
 export { KmsApi } from './kms';
-export type { RetryPolicy, RetryReason } from './retry';
 export { backoffDelay, DEFAULT_RETRY, retryReason } from './retry';
 
 export interface Cloud {
@@ -77,8 +74,7 @@ function lazily<T extends object>(make: { readonly [K in keyof T]: () => T[K] })
   return out;
 }
 
-export type { EventBridgeOptions, EventToPut, PutEventsEntry, PutEventsResult } from './eventbridge';
 export { EventBridgeApi } from './eventbridge';
-export type { TsColumnCondition, TsCondition, TsPrimaryKey, TsRow, TsValue } from './tablestore';
+export type { TsColumnCondition, TsPrimaryKey, TsRow } from './tablestore';
 export { isRetryableTablestoreError, TablestoreApi } from './tablestore';
 export { toCallerError } from './to-caller-error';

@@ -1,2 +1,1 @@
-export type { WaitOptions } from './wait';
 export { waitForActive } from './wait';

@@ -34,7 +34,5 @@
  * Wire format (EventBridge PutEvents, CloudEvents 1.0): see shared/api/eventbridge.ts.
  */
 
-export type { Outcome, PublishOptions, PublishResult } from './publish';
 export { publishDeadline, publishOutcome } from './publish';
-export type { RotationSubject } from './rotation';
 export { rotationStuck, withRotationOutcome } from './rotation';
