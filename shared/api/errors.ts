@@ -35,6 +35,7 @@ export class ApiError extends Error {
  * es-guard's own dependency; nothing the caller sent can fix it). `httpStatus` is Tablestore's answer.
  */
 export class TablestoreError extends EsGuardError {
+  override readonly name: string = 'TablestoreError';
   constructor(
     code: string,
     readonly httpStatus: number | undefined,
@@ -46,6 +47,7 @@ export class TablestoreError extends EsGuardError {
 
 /** The row's condition (existence or a column condition) did not hold: nothing was written. */
 export class TablestoreConditionFailedError extends TablestoreError {
+  override readonly name: string = 'TablestoreConditionFailedError';
   constructor(message: string) {
     super('OTSConditionCheckFail', 403, message);
   }

@@ -12,6 +12,7 @@ export interface FieldIssue {
 }
 
 export class EsGuardError extends Error {
+  override readonly name: string = 'EsGuardError';
   readonly status: number;
   readonly code: string;
   /** Seconds a caller should wait before retrying (409/429/503 answers). */
@@ -19,7 +20,6 @@ export class EsGuardError extends Error {
 
   constructor(status: number, code: string, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = options?.retryAfterSeconds;
@@ -27,6 +27,7 @@ export class EsGuardError extends Error {
 }
 
 export class ValidationError extends EsGuardError {
+  override readonly name: string = 'ValidationError';
   readonly issues: readonly FieldIssue[];
   constructor(issues: readonly FieldIssue[]) {
     super(400, 'InvalidParameter', issues.map((i) => `${i.field}: ${i.message} (${i.rule})`).join('; ') || 'invalid input');
@@ -36,6 +37,7 @@ export class ValidationError extends EsGuardError {
 
 /** A request that is valid but that es-guard's own safety rules refuse. */
 export class GuardrailError extends EsGuardError {
+  override readonly name: string = 'GuardrailError';
   readonly rule: string;
   constructor(rule: string, message: string) {
     super(403, `Forbidden.${rule}`, message);
@@ -44,6 +46,7 @@ export class GuardrailError extends EsGuardError {
 }
 
 export class NotFoundError extends EsGuardError {
+  override readonly name: string = 'NotFoundError';
   constructor(code: string, message: string) {
     super(404, code, message);
   }
@@ -51,6 +54,7 @@ export class NotFoundError extends EsGuardError {
 
 /** The instance stayed busy past the deadline: the caller may retry later. */
 export class BusyError extends EsGuardError {
+  override readonly name: string = 'BusyError';
   constructor(code: string, message: string, retryAfterSeconds: number) {
     super(409, code, message, { retryAfterSeconds });
   }
@@ -58,6 +62,7 @@ export class BusyError extends EsGuardError {
 
 /** The cloud API failed in a way the caller cannot fix. */
 export class UpstreamError extends EsGuardError {
+  override readonly name: string = 'UpstreamError';
   constructor(code: string, message: string, cause?: unknown) {
     super(502, code, message, cause === undefined ? undefined : { cause });
   }
