@@ -1,5 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { firstHeader, type HttpResponse, send, TransportError } from '../http-client';
+import { urlToHttpOptions } from 'node:url';
+import { firstHeader, type HttpResponse, type RequestTarget, send, TransportError } from '../http-client';
 import { encodePathSegment, signRequest } from '../signing';
 import { ApiError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, type RetryReason, retryReason } from './retry';
@@ -93,15 +94,18 @@ export class ApiClient {
   readonly endpoint: URL;
   private readonly options: ApiClientOptions;
   private readonly policy: RetryPolicy;
+  /** The endpoint as node:http takes it, split once: a call only adds its path and query. */
+  private readonly target: RequestTarget;
 
   constructor(options: ApiClientOptions) {
     this.options = options;
     this.endpoint = new URL(options.endpoint);
+    this.target = urlToHttpOptions(this.endpoint);
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
   }
 
   async call<T>(req: ApiRequest, opts: CallOptions = {}): Promise<ApiResponse<T>> {
-    const policy = { ...this.policy, ...opts.retry };
+    const policy = opts.retry === undefined ? this.policy : { ...this.policy, ...opts.retry };
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const sleep = this.options.sleep ?? sleepFor;
     const busyUntilDeadline = policy.busyUntilDeadline && opts.deadline !== undefined;
@@ -144,9 +148,9 @@ export class ApiClient {
       version: req.version,
     });
 
-    const url = new URL(this.endpoint.href);
-    url.pathname = req.path;
-    url.search = encodeQuery(query);
+    const search = encodeQuery(query);
+    // The path as signed, not re-serialised by a URL (which would also fold `.` and `..` segments).
+    const url: RequestTarget = { ...this.target, path: search === '' ? req.path : `${req.path}?${search}` };
     const res = await send({ url, method: req.method, headers: signed, body, timeoutMs: this.options.timeoutMs ?? 10_000 });
     const parsed = parseBody(res);
     const requestId =

@@ -2,5 +2,5 @@
 
 export { TransportError } from './errors';
 export { firstHeader } from './headers';
-export type { HttpResponse } from './send';
+export type { HttpResponse, RequestTarget } from './send';
 export { send } from './send';

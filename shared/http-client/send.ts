@@ -1,10 +1,17 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { TransportError } from './errors';
+
+/**
+ * Where a request goes, split the way node:http takes it (`path` holds the query). An API client splits
+ * its endpoint once and adds each call's path, instead of building and re-parsing a URL per call.
+ */
+export type RequestTarget = Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path' | 'auth'>;
 
 /** A request es-guard sends (to a cloud API or a cluster), not one a trigger delivered. */
 export interface OutgoingRequest {
-  readonly url: URL;
+  readonly url: URL | RequestTarget;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: Buffer | string | undefined;
@@ -23,7 +30,7 @@ export interface HttpResponse {
 // created on first use so module load stays free of sockets.
 let httpAgent: http.Agent | undefined;
 let httpsAgent: https.Agent | undefined;
-function agentFor(url: URL): http.Agent {
+function agentFor(url: URL | RequestTarget): http.Agent {
   if (url.protocol === 'https:') {
     httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 64 });
     return httpsAgent;
@@ -48,7 +55,9 @@ export function send(req: OutgoingRequest): Promise<HttpResponse> {
     };
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-    const outgoing = lib.request(req.url, { method: req.method, headers, agent: agentFor(req.url) }, (incoming) => {
+    // What node:http does with a URL argument, so both forms of a target send the same request.
+    const target = req.url instanceof URL ? urlToHttpOptions(req.url) : req.url;
+    const outgoing = lib.request({ ...target, method: req.method, headers, agent: agentFor(req.url) }, (incoming) => {
       const chunks: Buffer[] = [];
       let size = 0;
       incoming.on('data', (chunk: Buffer) => {

@@ -12,10 +12,14 @@ export function encodePathSegment(segment: string): string {
   return acsEncode(segment);
 }
 
+const AMBIGUOUS_IN_PATH = /[+*]|%7E/;
+
 /**
  * The canonical URI is the path as sent; the SDK normalises the three characters that its own path
  * encoder leaves ambiguous. Doing the same here keeps signatures identical for any path it would send.
  */
 export function canonicalUri(path: string): string {
+  // Signed once a call: es-guard's own paths never hold those characters, so one scan usually settles it.
+  if (!AMBIGUOUS_IN_PATH.test(path)) return path || '/';
   return (path || '/').replace(/\+/g, '%20').replace(/\*/g, '%2A').replace(/%7E/g, '~');
 }

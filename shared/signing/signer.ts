@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { acsEncode, canonicalUri } from './encoding';
 
@@ -31,24 +32,32 @@ export interface SignOptions {
   readonly nonce?: string;
 }
 
+/**
+ * crypto.hash (Node 20.12+) digests in one native call, without the Hash object createHash builds and
+ * drops every time; older runtimes keep the stream form.
+ */
+const oneShotHash: typeof crypto.hash | undefined = (crypto as Partial<typeof crypto>).hash;
+
 export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
+/** ISO 8601 to the second: toISOString's `.sssZ` tail becomes `Z`. */
 export function formatAcsDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, -5)}Z`;
 }
 
 export function canonicalQuery(query: QueryParams | undefined): string {
   if (!query) return '';
   // Keys are sorted by code unit and left unencoded, values encoded: the SDK's and gateway's rule.
-  return Object.keys(query)
-    .sort()
-    .map((key) => {
-      const value = query[key];
-      return value === undefined || value === null ? `${key}=` : `${key}=${acsEncode(value)}`;
-    })
-    .join('&');
+  const keys = Object.keys(query);
+  if (keys.length > 1) keys.sort();
+  let out = '';
+  for (const key of keys) {
+    const value = query[key];
+    out += `${out === '' ? '' : '&'}${key}=${value === undefined || value === null ? '' : acsEncode(value)}`;
+  }
+  return out;
 }
 
 export interface CanonicalHeaders {
@@ -56,19 +65,38 @@ export interface CanonicalHeaders {
   readonly signedHeaders: string;
 }
 
+/** host, content-type and every x-acs-* header are signed; the rest (accept, user-agent…) are not. */
+function isSignedHeader(lower: string): boolean {
+  return lower === 'host' || lower === 'content-type' || lower.startsWith('x-acs-');
+}
+
+/** Orders by name, then by value: a header given under several spellings is signed with its values sorted. */
+function byNameThenValue(a: readonly [string, string], b: readonly [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/**
+ * One sorted list of (lower-case name, trimmed value) pairs, folded into `name:v1,v2` lines: the same
+ * text as grouping by name first, without a Map and an array per header on every signature.
+ */
 export function canonicalHeaders(headers: Readonly<Record<string, string>>): CanonicalHeaders {
-  const grouped = new Map<string, string[]>();
-  for (const [name, raw] of Object.entries(headers)) {
+  const pairs: [string, string][] = [];
+  for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if (lower !== 'host' && lower !== 'content-type' && !lower.startsWith('x-acs-')) continue;
-    const value = (raw ?? '').trim();
-    const list = grouped.get(lower);
-    if (list) list.push(value);
-    else grouped.set(lower, [value]);
+    if (isSignedHeader(lower)) pairs.push([lower, (headers[name] ?? '').trim()]);
   }
-  const names = [...grouped.keys()].sort();
+  pairs.sort(byNameThenValue);
   let canonical = '';
-  for (const name of names) canonical += `${name}:${grouped.get(name)!.sort().join(',')}\n`;
+  const names: string[] = [];
+  for (const [name, value] of pairs) {
+    // Another value of the header on the line just written: `name:v1` becomes `name:v1,v2`.
+    if (names[names.length - 1] === name) canonical = `${canonical.slice(0, -1)},${value}\n`;
+    else {
+      names.push(name);
+      canonical += `${name}:${value}\n`;
+    }
+  }
   return { canonical, signedHeaders: names.join(';') };
 }
 
