@@ -63,9 +63,7 @@ export interface ApiClientOptions {
 /** Builds a ROA path from literal parts and values, encoding only the values. */
 export function path(strings: TemplateStringsArray, ...values: string[]): string {
   let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += encodePathSegment(v) + (strings[i + 1] ?? '');
-  });
+  for (let i = 0; i < values.length; i++) out += encodePathSegment(values[i]!) + (strings[i + 1] ?? '');
   return out;
 }
 
