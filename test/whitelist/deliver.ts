@@ -5,6 +5,7 @@ import * as $dara from '@darabonba/typescript';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { cloudEvent, httpTriggerEvent } from '../../local-cloud/runner/fc-events';
 import { WHITELIST_TABLE } from '../../local-cloud/tablestore';
+import { TablestoreApi } from '../../shared/api';
 import { registerBundle } from '../support/functions';
 
 /**
@@ -124,4 +125,18 @@ export function writeCalls(cloud: LocalCloud, instanceId: string): { accepted: n
     busy: calls.filter((c) => c.code === 'InstanceActivating' || c.code === 'ConcurrencyUpdateInstanceConflict').length,
     attempts: calls.length,
   };
+}
+
+/** The local cloud's Tablestore as the whitelist function reaches it, for tests that read its records. */
+export function tablestoreOf(cloud: LocalCloud): TablestoreApi {
+  const env = cloud.env;
+  return new TablestoreApi({
+    endpoint: env['WHITELIST_TABLESTORE_ENDPOINT']!,
+    instanceName: env['WHITELIST_TABLESTORE_INSTANCE']!,
+    credentials: async () => ({
+      accessKeyId: cloud.accessKey.accessKeyId,
+      accessKeySecret: cloud.accessKey.accessKeySecret,
+      securityToken: undefined,
+    }),
+  });
 }

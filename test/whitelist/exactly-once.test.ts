@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudEvent } from '../../local-cloud/runner/fc-events';
-import { change, type Delivery, startDelivery, writeCalls } from './deliver';
+import { change, type Delivery, startDelivery, tablestoreOf, writeCalls } from './deliver';
 
 /*
  * Issue 12's defects, each through the built bundle in isolated FC instances (deliver.ts). Every one of
@@ -227,21 +227,9 @@ describe('a lease holder that dies', () => {
     'loses nothing: its lease expires, a waiting invocation takes over, ' + 'resumes the round it planned and applies its own change',
     async () => {
       const { ChangeStore } = await import('../../shared/whitelist/store');
-      const { TablestoreApi } = await import('../../shared/api');
       const id = instance({ apps: ['10.1.0.1'] });
       const env = d.cloud.env;
-      const store = new ChangeStore(
-        new TablestoreApi({
-          endpoint: env['WHITELIST_TABLESTORE_ENDPOINT']!,
-          instanceName: env['WHITELIST_TABLESTORE_INSTANCE']!,
-          credentials: async () => ({
-            accessKeyId: d.cloud.accessKey.accessKeyId,
-            accessKeySecret: d.cloud.accessKey.accessKeySecret,
-            securityToken: undefined,
-          }),
-        }),
-        env['WHITELIST_TABLE']!,
-      );
+      const store = new ChangeStore(tablestoreOf(d.cloud), env['WHITELIST_TABLE']!);
       // What a holder leaves when FC kills its instance mid-round: its change recorded, the lease held (it
       // expires in 2 s, the fixture's WHITELIST_LEASE_MS), the round planned, the write not made.
       const dead = {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WHITELIST_TABLE } from '../../local-cloud/tablestore';
-import { TablestoreApi } from '../../shared/api';
+import type { TablestoreApi } from '../../shared/api';
 import { ChangeStore } from '../../shared/whitelist/store';
-import { change, type Delivery, startDelivery } from './deliver';
+import { change, type Delivery, startDelivery, tablestoreOf } from './deliver';
 
 /*
  * What one change costs in Tablestore, counted in the emulator's call log (no timing): the round trips of
@@ -17,15 +17,7 @@ let n = 0;
 beforeAll(async () => {
   d = await startDelivery({ activationMs: 0 });
   const env = d.cloud.env;
-  api = new TablestoreApi({
-    endpoint: env['WHITELIST_TABLESTORE_ENDPOINT']!,
-    instanceName: env['WHITELIST_TABLESTORE_INSTANCE']!,
-    credentials: async () => ({
-      accessKeyId: d.cloud.accessKey.accessKeyId,
-      accessKeySecret: d.cloud.accessKey.accessKeySecret,
-      securityToken: undefined,
-    }),
-  });
+  api = tablestoreOf(d.cloud);
   store = new ChangeStore(api, env['WHITELIST_TABLE']!);
 }, 60_000);
 afterAll(async () => {
