@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local-cloud/runner/stack';
+import { startNpmStart } from '../support/npm-start';
 import { cliEnv, ensureBuilt, json, ROOT, runCli } from './support';
 
 /*
@@ -75,23 +76,9 @@ describe('npm start banner and the CLI', () => {
   });
 
   it('prints the Tablestore endpoint and instance; whitelist append with --stack works against it', async () => {
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'local-cloud/commands/start.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ESGUARD_LOCAL_ACCESS_KEY_ID: '', ESGUARD_LOCAL_ACCESS_KEY_SECRET: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    while (!/ready in \d+ ms/.test(out)) {
-      if (child.exitCode !== null) throw new Error(`the stack exited early: ${out}${err}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const started = await startNpmStart();
+    child = started.child;
+    const out = started.out();
     const control = /overview \(GET \/\): (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     const cloud = /local cloud \([^)]*\): (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     const banner = /Tablestore \(whitelist change records\): (http:\/\/127\.0\.0\.1:\d+)\s+instance (\S+)\s+table (\S+)/.exec(out);

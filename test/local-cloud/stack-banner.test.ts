@@ -1,39 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleLines, examples } from '../../local-cloud/runner/examples';
+import { startNpmStart as start } from '../support/npm-start';
 
 /* `npm start`'s program as a newcomer runs it (random ports here): what it prints and what GET / answers. */
-
-const root = join(__dirname, '..', '..');
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly out: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-async function start(args: string[]): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'local-cloud/commands/start.ts', '--port', '0', '--cloud-port', '0', '--activation-ms', '20', ...args],
-    {
-      cwd: root,
-      env: { ...process.env, ESGUARD_LOCAL_ACCESS_KEY_ID: '', ESGUARD_LOCAL_ACCESS_KEY_SECRET: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  while (!/ready in \d+ ms/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`the stack exited early: ${out}${err}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, out: () => out, exited };
-}
 
 /** The banner's "Try:" block, without its indentation. */
 function tryBlock(out: string): string[] {
