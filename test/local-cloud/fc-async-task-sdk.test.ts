@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
-import FC, * as $FC from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $FC from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { ApiClient, FcApi } from '../../shared/api';
-import { sdkError } from './support';
+import { type FcClient, fcClient, sdkError } from './support';
 
 /*
  * The emulated GetAsyncTask (`GET /2023-03-30/functions/{fn}/async-tasks/{taskId}`) with the official FC 3.0
@@ -13,15 +12,12 @@ import { sdkError } from './support';
  * against the same answers. rotate-fleet reads it before it resumes a stuck rotation.
  */
 let cloud: LocalCloud;
-let sdk: InstanceType<typeof FC>;
+let sdk: FcClient;
 let fc: FcApi;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ fc: { concurrency: 2, retryDelayMs: 1 } });
-  const Client = ((FC as unknown as { default?: typeof FC }).default ?? FC) as typeof FC;
-  sdk = new Client(
-    new $OpenApiUtil.Config({ ...cloud.accessKey, endpoint: `127.0.0.1:${cloud.port}`, protocol: 'http', regionId: 'cn-hangzhou' }),
-  );
+  sdk = fcClient(cloud);
   fc = new FcApi(new ApiClient({ endpoint: cloud.url, credentials: () => Promise.resolve(cloud.accessKey) }));
 });
 afterAll(() => cloud.close());

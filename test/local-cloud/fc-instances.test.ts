@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import FC, * as $FC from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $FC from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { bodyText, type FcClient, fcClient } from './support';
 
 /*
  * FC 3.0 standard runtimes have no instance concurrency ("Comparison between Function Compute 3.0 and
@@ -51,7 +51,7 @@ interface Answer {
 }
 
 let cloud: LocalCloud;
-let sdk: FC;
+let sdk: FcClient;
 let barrier: { server: Server; url: string; waiting: ServerResponse[]; expect: number };
 let codeDir: string;
 
@@ -59,10 +59,7 @@ beforeAll(async () => {
   codeDir = mkdtempSync(join(tmpdir(), 'es-guard-fc-fixture-'));
   writeFileSync(join(codeDir, 'index.js'), FIXTURE);
   cloud = await startLocalCloud({ activationMs: 10, fc: { concurrency: 4, retryDelayMs: 1 } });
-  const Client = ((FC as unknown as { default?: typeof FC }).default ?? FC) as typeof FC;
-  sdk = new Client(
-    new $OpenApiUtil.Config({ ...cloud.accessKey, endpoint: `127.0.0.1:${cloud.port}`, protocol: 'http', regionId: 'cn-hangzhou' }),
-  );
+  sdk = fcClient(cloud);
   // Answers nobody until `expect` requests wait at once: only concurrently running handlers get through.
   const waiting: ServerResponse[] = [];
   const server = createServer((_req, res) => {
@@ -85,13 +82,7 @@ async function invokeSync(name: string, body: unknown): Promise<{ answer: unknow
     new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Sync' }),
     new $dara.RuntimeOptions({}),
   );
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const stream = res.body as Readable;
-    stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
+  const text = await bodyText(res.body);
   return { answer: text ? (JSON.parse(text) as unknown) : undefined, errorType: res.headers?.['x-fc-error-type'] };
 }
 

@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
-import FC, * as $FC from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $FC from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { classify } from '../../shared/api';
-import { sdkError } from './support';
+import { bodyText, type FcClient, fcClient, sdkError } from './support';
 
 /*
  * The official FC 3.0 SDK (@alicloud/fc20230330) as the client of the emulated InvokeFunction: sync and
@@ -13,14 +12,11 @@ import { sdkError } from './support';
  * returns or throws is what a real caller would see.
  */
 let cloud: LocalCloud;
-let sdk: InstanceType<typeof FC>;
+let sdk: FcClient;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ fc: { concurrency: 2, retryDelayMs: 1 } });
-  const Client = ((FC as unknown as { default?: typeof FC }).default ?? FC) as typeof FC;
-  sdk = new Client(
-    new $OpenApiUtil.Config({ ...cloud.accessKey, endpoint: `127.0.0.1:${cloud.port}`, protocol: 'http', regionId: 'cn-hangzhou' }),
-  );
+  sdk = fcClient(cloud);
 });
 afterAll(() => cloud.close());
 
@@ -38,12 +34,6 @@ const invoke = (
     new $dara.RuntimeOptions({}),
   );
 
-async function text(stream: Readable | undefined): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream ?? []) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 describe('FC 3.0 InvokeFunction through the official SDK', () => {
   it('sync: the handler result as the body, x-fc-request-id in the headers', async () => {
     cloud.fc.register('sdk-sum', (event) => {
@@ -52,7 +42,7 @@ describe('FC 3.0 InvokeFunction through the official SDK', () => {
     });
     const res = await invoke('sdk-sum', { a: 2, b: 5 }, { xFcInvocationType: 'Sync' });
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(await text(res.body))).toEqual({ sum: 7 });
+    expect(JSON.parse(await bodyText(res.body))).toEqual({ sum: 7 });
     expect(res.headers?.['x-fc-request-id']).toMatch(/^1-/);
   });
 
@@ -63,7 +53,7 @@ describe('FC 3.0 InvokeFunction through the official SDK', () => {
     const res = await invoke('sdk-boom', {}, { xFcInvocationType: 'Sync' });
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['x-fc-error-type']).toBe('UnhandledInvocationError');
-    expect(JSON.parse(await text(res.body))).toMatchObject({ errorType: 'TypeError', errorMessage: 'no such field' });
+    expect(JSON.parse(await bodyText(res.body))).toMatchObject({ errorType: 'TypeError', errorMessage: 'no such field' });
   });
 
   it('async: 202, and the handler runs once with the payload; the qualifier reaches the record', async () => {

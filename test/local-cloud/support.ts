@@ -1,5 +1,7 @@
 import { request } from 'node:http';
+import type { Readable } from 'node:stream';
 import Elasticsearch from '@alicloud/elasticsearch20170613';
+import FC from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type { LocalCloud } from '../../local-cloud';
 import { type AccessKey, acsEncode, type SignOptions, signRequest } from '../../shared/signing';
@@ -114,6 +116,30 @@ export function esClient(cloud: LocalCloud, key: AccessKey = cloud.accessKey): E
 }
 
 /** Runs `fn` expecting the SDK to throw, and returns the error's code and HTTP status. */
+export type FcClient = InstanceType<typeof FC>;
+
+/** The official FC 3.0 client (@alicloud/fc20230330) against the local cloud; timeouts in ms when a call runs long. */
+export function fcClient(cloud: LocalCloud, timeouts: { readTimeout?: number; connectTimeout?: number } = {}): FcClient {
+  // CommonJS with `exports.default`, as the Elasticsearch package above.
+  const Client = ((FC as unknown as { default?: typeof FC }).default ?? FC) as typeof FC;
+  return new Client(
+    new $OpenApiUtil.Config({
+      ...cloud.accessKey,
+      endpoint: `127.0.0.1:${cloud.port}`,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      ...timeouts,
+    }),
+  );
+}
+
+/** An SDK answer's body stream (InvokeFunction's `body`) read to the end as UTF-8. */
+export async function bodyText(stream: Readable | undefined): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream ?? []) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function sdkError(fn: () => Promise<unknown>): Promise<{ code: string; statusCode: number; message: string }> {
   try {
     await fn();

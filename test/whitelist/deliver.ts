@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import FC, * as $FC from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $FC from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { type LocalCloud, startLocalCloud } from '../../local-cloud';
 import { cloudEvent, httpTriggerEvent } from '../../local-cloud/runner/fc-events';
 import { WHITELIST_TABLE } from '../../local-cloud/tablestore';
 import { TablestoreApi } from '../../shared/api';
+import { bodyText, fcClient } from '../local-cloud/support';
 import { registerBundle } from '../support/functions';
 
 /**
@@ -54,17 +54,7 @@ export async function startDelivery(opts: {
       memory: 256,
     });
   else registerBundle(cloud, 'whitelist', { functionName, timeout: opts.timeout ?? 60, environmentVariables });
-  const Client = ((FC as unknown as { default?: typeof FC }).default ?? FC) as typeof FC;
-  const sdk = new Client(
-    new $OpenApiUtil.Config({
-      ...cloud.accessKey,
-      endpoint: `127.0.0.1:${cloud.port}`,
-      protocol: 'http',
-      regionId: 'cn-hangzhou',
-      readTimeout: 120_000,
-      connectTimeout: 60_000,
-    }),
-  );
+  const sdk = fcClient(cloud, { readTimeout: 120_000, connectTimeout: 60_000 });
   const invoke = async (payload: unknown) => {
     const res = await sdk.invokeFunctionWithOptions(
       functionName,
@@ -72,13 +62,7 @@ export async function startDelivery(opts: {
       new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Sync' }),
       new $dara.RuntimeOptions({ readTimeout: 120_000, connectTimeout: 60_000 }),
     );
-    const text = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const stream = res.body as Readable;
-      stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      stream.on('error', reject);
-    });
+    const text = await bodyText(res.body);
     return { ok: res.headers?.['x-fc-error-type'] === undefined, answer: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   return {
