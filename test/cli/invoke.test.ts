@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local-cloud/runner/stack';
-import { cliEnv, ensureBuilt, json, ROOT, runCli } from './support';
+import { cliEnv, json, runCli, startCliStack } from './support';
 
 // The local stack (the built functions behind authType function HTTP triggers), as `npm start -- --auth function` runs it.
 let stack: LocalStack;
@@ -8,15 +8,7 @@ const ID = 'es-cn-cliinv0001';
 const PATH = `/openapi/instances/${ID}/private-network-white-ips`;
 
 beforeAll(async () => {
-  await ensureBuilt();
-  const { startLocalStack } = await import('../../local-cloud/runner/stack');
-  stack = await startLocalStack({
-    root: ROOT,
-    activationMs: 50,
-    schedule: false,
-    auth: 'function',
-    seed: { instances: [{ instanceId: ID, adminPassword: 'Start-Passw0rd', privateNetworkIpWhiteList: ['10.0.0.1'] }] },
-  });
+  stack = await startCliStack(ID, 'function');
 });
 afterAll(() => stack?.close());
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { LocalStack } from '../../local-cloud/runner/stack';
 
 export const ROOT = join(__dirname, '..', '..');
 /** The built CLI, as `npm run build` (which `npm test` runs first) leaves it; the launcher runs this file. */
@@ -56,4 +57,20 @@ export function json<T = Record<string, unknown>>(run: Run): T {
   } catch {
     throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n--- stderr\n${run.stderr}`);
   }
+}
+
+/**
+ * The local stack in this process, as `npm start` runs it, with the CLI built: one instance `id` holding
+ * 10.0.0.1, 50 ms activation windows, no timers; `auth: 'function'` makes its HTTP triggers require signatures.
+ */
+export async function startCliStack(id: string, auth?: 'function'): Promise<LocalStack> {
+  await ensureBuilt();
+  const { startLocalStack } = await import('../../local-cloud/runner/stack');
+  return startLocalStack({
+    root: ROOT,
+    activationMs: 50,
+    schedule: false,
+    ...(auth && { auth }),
+    seed: { instances: [{ instanceId: id, adminPassword: 'Start-Passw0rd', privateNetworkIpWhiteList: ['10.0.0.1'] }] },
+  });
 }

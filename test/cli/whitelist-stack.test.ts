@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local-cloud/runner/stack';
 import { startNpmStart } from '../support/npm-start';
-import { cliEnv, ensureBuilt, json, ROOT, runCli } from './support';
+import { cliEnv, json, runCli, startCliStack } from './support';
 
 /*
  * A whitelist write against the local stack with nothing but --endpoint and --stack: the change store
@@ -12,14 +12,7 @@ const ID = 'es-cn-clistk0001';
 let stack: LocalStack;
 
 beforeAll(async () => {
-  await ensureBuilt();
-  const { startLocalStack } = await import('../../local-cloud/runner/stack');
-  stack = await startLocalStack({
-    root: ROOT,
-    activationMs: 50,
-    schedule: false,
-    seed: { instances: [{ instanceId: ID, adminPassword: 'Start-Passw0rd', privateNetworkIpWhiteList: ['10.0.0.1'] }] },
-  });
+  stack = await startCliStack(ID);
 });
 afterAll(() => stack?.close());
 
